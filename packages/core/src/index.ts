@@ -1,0 +1,10 @@
+export * from './errors.js';
+export * from './host.js';
+export type * from './kernels.js';
+export type { Backend, Program } from './backend.js';
+export { Ops, MASK_VALUE } from './ops.js';
+export { Module, ModuleList, Parameter } from './module.js';
+export * from './layers/index.js';
+export * from './losses.js';
+export * from './safetensors.js';
+export * from './io.js';

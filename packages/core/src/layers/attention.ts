@@ -1,0 +1,87 @@
+import type { Tensor, WeightLayout } from '../kernels.js';
+import { Module } from '../module.js';
+import type { Ops } from '../ops.js';
+import { Linear } from './linear.js';
+
+/** Where a model's checkpoint keeps the projections: one fused q|k|v matrix, or three. */
+export type AttentionNames =
+  | { readonly qkv: string; readonly output: string }
+  | { readonly query: string; readonly key: string; readonly value: string; readonly output: string };
+
+export interface MultiHeadAttentionConfig {
+  readonly hiddenSize: number;
+  readonly numHeads: number;
+  readonly causal: boolean;
+  readonly layout: WeightLayout;
+  readonly names: AttentionNames;
+}
+
+/** Keys and values of earlier positions, [B, heads, Tpast, headDim] each. */
+export interface KeyValue {
+  readonly key: Tensor;
+  readonly value: Tensor;
+}
+
+export interface AttentionInput {
+  /** Additive padding mask broadcastable to [B, heads, Tq, Tk] (see `Ops.paddingMask`). */
+  readonly mask?: Tensor;
+  /** The KV-cache seam: earlier keys/values are prepended, and the causal mask shifts to match. */
+  readonly past?: KeyValue;
+}
+
+/** Multi-head self-attention with a causal and/or padding mask. */
+export class MultiHeadAttention extends Module {
+  readonly headDim: number;
+  private readonly qkv?: Linear;
+  private readonly separate?: { query: Linear; key: Linear; value: Linear };
+  private readonly output: Linear;
+
+  constructor(readonly config: MultiHeadAttentionConfig) {
+    super();
+    const { hiddenSize: d, numHeads, layout, names } = config;
+    if (d % numHeads !== 0) throw new RangeError(`hidden size ${d} is not divisible by ${numHeads} heads`);
+    this.headDim = d / numHeads;
+    if ('qkv' in names) {
+      this.qkv = this.child(names.qkv, new Linear(d, 3 * d, { layout }));
+    } else {
+      this.separate = {
+        query: this.child(names.query, new Linear(d, d, { layout })),
+        key: this.child(names.key, new Linear(d, d, { layout })),
+        value: this.child(names.value, new Linear(d, d, { layout })),
+      };
+    }
+    this.output = this.child(names.output, new Linear(d, d, { layout }));
+  }
+
+  /** x [B, T, d] → { output [B, T, d], present: this call's keys/values including `past` }. */
+  forward(ops: Ops, x: Tensor, input: AttentionInput = {}): { output: Tensor; present: KeyValue } {
+    const d = this.config.hiddenSize;
+    let q: Tensor, k: Tensor, v: Tensor;
+    if (this.qkv) {
+      const fused = this.qkv.forward(ops, x); // (B, T, 3d), columns q|k|v
+      [q, k, v] = [0, 1, 2].map((i) => ops.slice(fused, -1, i * d, (i + 1) * d)) as [Tensor, Tensor, Tensor];
+    } else {
+      const s = this.separate!;
+      [q, k, v] = [s.query.forward(ops, x), s.key.forward(ops, x), s.value.forward(ops, x)];
+    }
+    q = this.splitHeads(ops, q); // (B, h, T, hs)
+    k = this.splitHeads(ops, k);
+    v = this.splitHeads(ops, v);
+    if (input.past) {
+      k = ops.concat([input.past.key, k], 2); // (B, h, Tpast + T, hs)
+      v = ops.concat([input.past.value, v], 2);
+    }
+    const context = ops.attention(q, k, v, {
+      causal: this.config.causal,
+      mask: input.mask,
+      scale: 1 / Math.sqrt(this.headDim),
+    }); // (B, h, T, hs)
+    const merged = ops.reshape(ops.transpose(context, [0, 2, 1, 3]), [0, 0, d]); // (B, T, d)
+    return { output: this.output.forward(ops, merged), present: { key: k, value: v } };
+  }
+
+  private splitHeads(ops: Ops, x: Tensor): Tensor {
+    const heads = ops.reshape(x, [0, 0, this.config.numHeads, this.headDim]); // (B, T, h, hs)
+    return ops.transpose(heads, [0, 2, 1, 3]); // (B, h, T, hs)
+  }
+}

@@ -1,0 +1,20 @@
+import type { Tensor } from '../kernels.js';
+import { Module, type Parameter } from '../module.js';
+import type { Ops } from '../ops.js';
+
+/** LayerNorm over the last axis. Parameters: `weight`, `bias` (older checkpoints say gamma/beta). */
+export class LayerNorm extends Module {
+  readonly weight: Parameter;
+  readonly bias: Parameter;
+
+  constructor(readonly size: number, readonly eps: number) {
+    super();
+    this.weight = this.parameter('weight', [size]);
+    this.bias = this.parameter('bias', [size]);
+    this.weight.value.data.fill(1);
+  }
+
+  forward(ops: Ops, x: Tensor): Tensor {
+    return ops.layerNorm(x, ops.param(this.weight), ops.param(this.bias), this.eps);
+  }
+}

@@ -1,0 +1,72 @@
+import { ShapeMismatchError } from './errors.js';
+import { type HostTensor, sizeOf } from './host.js';
+
+/**
+ * A named float32 weight. Its value lives on the host; backends upload it once and keep their copy
+ * keyed by this object (so replacing `value` requires `backend.release`).
+ */
+export class Parameter {
+  value: HostTensor<'float32'>;
+  constructor(readonly shape: readonly number[]) {
+    this.value = { dtype: 'float32', shape: [...shape], data: new Float32Array(sizeOf(shape)) };
+  }
+
+  /** Copies `tensor` in after checking its shape; `name` is used in the error. */
+  assign(tensor: HostTensor<'float32'>, name: string): void {
+    const same = tensor.shape.length === this.shape.length && tensor.shape.every((d, i) => d === this.shape[i]);
+    if (!same) throw new ShapeMismatchError(name, this.shape, tensor.shape);
+    this.value = { dtype: 'float32', shape: [...this.shape], data: tensor.data };
+  }
+}
+
+/**
+ * A tree of parameters whose paths are the checkpoint's keys. A child may be registered under a dotted
+ * path (`attention.self.query`), so a layer shared by several models can sit wherever each model's
+ * checkpoint puts it and loading stays a key-for-key copy.
+ */
+export abstract class Module {
+  private readonly ownParams = new Map<string, Parameter>();
+  private readonly children = new Map<string, Module>();
+
+  protected parameter(name: string, shape: readonly number[]): Parameter {
+    const p = new Parameter(shape);
+    this.ownParams.set(name, p);
+    return p;
+  }
+
+  /** Registers an existing parameter under another name (a tied weight, e.g. `lm_head.weight`). */
+  protected alias(name: string, p: Parameter): Parameter {
+    this.ownParams.set(name, p);
+    return p;
+  }
+
+  /** Registers a submodule; the name may be dotted, and '' merges its parameters into this module's namespace. */
+  protected child<M extends Module>(name: string, module: M): M {
+    this.children.set(name, module);
+    return module;
+  }
+
+  /** Every parameter under its full dotted name, in registration order. */
+  namedParameters(prefix = ''): Map<string, Parameter> {
+    const out = new Map<string, Parameter>();
+    for (const [name, p] of this.ownParams) out.set(prefix + name, p);
+    for (const [name, m] of this.children) {
+      for (const [key, p] of m.namedParameters(name ? `${prefix}${name}.` : prefix)) out.set(key, p);
+    }
+    return out;
+  }
+
+  /** Distinct parameters (a tied weight appears once). */
+  parameters(): Parameter[] {
+    return [...new Set(this.namedParameters().values())];
+  }
+}
+
+/** Children named `0`, `1`, … as in PyTorch's nn.ModuleList (`h.0.attn…`, `layer.3.output…`). */
+export class ModuleList<M extends Module> extends Module {
+  readonly items: M[];
+  constructor(items: M[]) {
+    super();
+    this.items = items.map((m, i) => this.child(String(i), m));
+  }
+}

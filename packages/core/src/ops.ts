@@ -1,0 +1,102 @@
+import type { AttentionOptions, GeluApproximation, Kernels, Tensor, WeightLayout } from './kernels.js';
+import type { DType, HostTensor } from './host.js';
+import type { Parameter } from './module.js';
+
+/** A large negative logit used for masking; finite so fully-masked rows give a uniform softmax, not NaN. */
+export const MASK_VALUE = -1e9;
+
+/**
+ * What layer code calls. It forwards the primitive ops to the backend's kernels and, for the fused ops,
+ * uses the backend's kernel when it has one and the decomposition below otherwise. Decompositions are
+ * written once here, in primitive ops, so every backend computes the same math.
+ */
+export class Ops {
+  constructor(readonly kernels: Kernels) {}
+
+  // ── helpers ─────────────────────────────────────────────────────────────
+  scalar(value: number, dtype: DType = 'float32'): Tensor {
+    const data = dtype === 'float32' ? new Float32Array([value]) : new Int32Array([value]);
+    return this.kernels.constant({ dtype, shape: [], data } as HostTensor);
+  }
+  /** Last dimension, which layer code needs static (hidden size, vocabulary). */
+  lastDim(x: Tensor): number {
+    const d = x.shape[x.shape.length - 1];
+    if (d == null) throw new Error('internal: last dimension must be static');
+    return d;
+  }
+
+  // ── primitives ──────────────────────────────────────────────────────────
+  param = (p: Parameter) => this.kernels.param(p);
+  constant = (v: HostTensor) => this.kernels.constant(v);
+  cast = (x: Tensor, dtype: DType) => this.kernels.cast(x, dtype);
+  reshape = (x: Tensor, shape: readonly number[]) => this.kernels.reshape(x, shape);
+  transpose = (x: Tensor, perm: readonly number[]) => this.kernels.transpose(x, perm);
+  slice = (x: Tensor, axis: number, start: number, end?: number) => this.kernels.slice(x, axis, start, end);
+  concat = (xs: readonly Tensor[], axis: number) => this.kernels.concat(xs, axis);
+  add = (a: Tensor, b: Tensor) => this.kernels.add(a, b);
+  sub = (a: Tensor, b: Tensor) => this.kernels.sub(a, b);
+  mul = (a: Tensor, b: Tensor) => this.kernels.mul(a, b);
+  div = (a: Tensor, b: Tensor) => this.kernels.div(a, b);
+  neg = (x: Tensor) => this.kernels.neg(x);
+  exp = (x: Tensor) => this.kernels.exp(x);
+  log = (x: Tensor) => this.kernels.log(x);
+  sqrt = (x: Tensor) => this.kernels.sqrt(x);
+  tanh = (x: Tensor) => this.kernels.tanh(x);
+  erf = (x: Tensor) => this.kernels.erf(x);
+  notEqual = (a: Tensor, b: Tensor) => this.kernels.notEqual(a, b);
+  matmul = (a: Tensor, b: Tensor, transposeA = false, transposeB = false) =>
+    this.kernels.matmul(a, b, transposeA, transposeB);
+  sum = (x: Tensor, axes: readonly number[], keepDims = false) => this.kernels.sum(x, axes, keepDims);
+  mean = (x: Tensor, axes: readonly number[], keepDims = false) => this.kernels.mean(x, axes, keepDims);
+  max = (x: Tensor, axes: readonly number[], keepDims = false) => this.kernels.max(x, axes, keepDims);
+  argmax = (x: Tensor, axis: number) => this.kernels.argmax(x, axis);
+  softmax = (x: Tensor) => this.kernels.softmax(x);
+  logSoftmax = (x: Tensor) => this.kernels.logSoftmax(x);
+  gather = (table: Tensor, ids: Tensor) => this.kernels.gather(table, ids);
+  takeAlongLastAxis = (x: Tensor, idx: Tensor) => this.kernels.takeAlongLastAxis(x, idx);
+  range = (like: Tensor, axis: number, offset = 0) => this.kernels.range(like, axis, offset);
+  causalMask = (scores: Tensor) => this.kernels.causalMask(scores);
+
+  // ── fused ops: backend kernel if present, else the decomposition ───────
+  linear(x: Tensor, weight: Tensor, bias: Tensor | undefined, layout: WeightLayout): Tensor {
+    if (this.kernels.linear) return this.kernels.linear(x, weight, bias, layout);
+    const y = this.matmul(x, weight, false, layout === 'outIn');
+    return bias ? this.add(y, bias) : y;
+  }
+
+  layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps: number): Tensor {
+    if (this.kernels.layerNorm) return this.kernels.layerNorm(x, weight, bias, eps);
+    const centered = this.sub(x, this.mean(x, [-1], true));
+    const variance = this.mean(this.mul(centered, centered), [-1], true);
+    const normed = this.div(centered, this.sqrt(this.add(variance, this.scalar(eps))));
+    return this.add(this.mul(normed, weight), bias);
+  }
+
+  gelu(x: Tensor, approximate: GeluApproximation): Tensor {
+    if (this.kernels.gelu) return this.kernels.gelu(x, approximate);
+    const half = this.mul(x, this.scalar(0.5));
+    if (approximate === 'none') {
+      // 0.5·x·(1 + erf(x/√2))
+      return this.mul(half, this.add(this.scalar(1), this.erf(this.mul(x, this.scalar(Math.SQRT1_2)))));
+    }
+    // gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+    const cube = this.mul(this.mul(x, x), x);
+    const inner = this.mul(this.add(x, this.mul(cube, this.scalar(0.044715))), this.scalar(Math.sqrt(2 / Math.PI)));
+    return this.mul(half, this.add(this.scalar(1), this.tanh(inner)));
+  }
+
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
+    if (this.kernels.attention) return this.kernels.attention(q, k, v, options);
+    let scores = this.mul(this.matmul(q, k, false, true), this.scalar(options.scale)); // (B, h, Tq, Tk)
+    if (options.causal) scores = this.add(scores, this.causalMask(scores));
+    if (options.mask) scores = this.add(scores, options.mask);
+    return this.matmul(this.softmax(scores), v); // (B, h, Tq, d)
+  }
+
+  // ── small compositions used by several layers ───────────────────────────
+  /** [B, T] float mask of 1 (attend) / 0 (padding) → additive [B, 1, 1, T]. */
+  paddingMask(attentionMask: Tensor): Tensor {
+    const additive = this.mul(this.sub(this.scalar(1), attentionMask), this.scalar(MASK_VALUE));
+    return this.reshape(additive, [0, 1, 1, -1]);
+  }
+}
