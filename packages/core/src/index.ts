@@ -8,3 +8,7 @@ export * from './layers/index.js';
 export * from './losses.js';
 export * from './safetensors.js';
 export * from './io.js';
+export * from './checkpoint.js';
+export * from './config.js';
+export * from './inputs.js';
+export * from './pretrained.js';

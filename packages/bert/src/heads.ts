@@ -1,0 +1,220 @@
+import {
+  type FromPretrainedOptions,
+  type HostTensor,
+  type IdsLike,
+  InputError,
+  LayerNorm,
+  Linear,
+  Module,
+  type Ops,
+  type Parameter,
+  PreTrainedModel,
+  type Tensor,
+  causalLMLoss,
+  checkRange,
+  checkSameShape,
+  maskedLMLoss,
+  nextSentenceLoss,
+  toIds,
+  toLabels1d,
+} from '@attnjs/core';
+import type { BertConfig } from './config.js';
+import {
+  BERT_CHECKPOINT,
+  BertModel,
+  type BertInputs,
+  bertFeeds,
+  collectStates,
+  loadBert,
+  namedStates,
+  programKey,
+} from './modeling.js';
+
+/**
+ * `cls.predictions`: dense → gelu → LayerNorm → decoder. The decoder weight is the word embedding
+ * and its bias is `cls.predictions.bias` (both tied, as HF stores them).
+ */
+class BertLMPredictionHead extends Module {
+  private readonly dense: Linear;
+  private readonly norm: LayerNorm;
+  private readonly bias: Parameter;
+
+  constructor(private readonly config: BertConfig, private readonly decoder: Parameter) {
+    super();
+    this.dense = this.child('transform.dense', new Linear(config.hiddenSize, config.hiddenSize));
+    this.norm = this.child('transform.LayerNorm', new LayerNorm(config.hiddenSize, config.layerNormEps));
+    this.bias = this.parameter('bias', [config.vocabSize]);
+    this.alias('decoder.weight', decoder);
+    this.alias('decoder.bias', this.bias);
+  }
+
+  /** (B, T, H) → (B, T, V). */
+  forward(ops: Ops, hidden: Tensor): Tensor {
+    const h = this.norm.forward(ops, ops.gelu(this.dense.forward(ops, hidden), this.config.hiddenAct));
+    return ops.add(ops.matmul(h, ops.param(this.decoder), false, true), ops.param(this.bias));
+  }
+}
+
+export interface BertMaskedLMInputs extends BertInputs {
+  /** Target ids at masked positions, −100 elsewhere. */
+  readonly labels?: IdsLike;
+}
+
+export interface BertForPreTrainingInputs extends BertMaskedLMInputs {
+  /** 0 = sentence B follows A, 1 = B is random. */
+  readonly nextSentenceLabel?: readonly number[] | HostTensor<'int32'>;
+}
+
+export interface BertForPreTrainingOutput {
+  readonly predictionLogits: HostTensor<'float32'>; // (B, T, V)
+  readonly seqRelationshipLogits: HostTensor<'float32'>; // (B, 2)
+  readonly lastHiddenState: HostTensor<'float32'>;
+  readonly hiddenStates?: HostTensor<'float32'>[];
+  /** MLM + NSP, when both labels are given. */
+  readonly loss?: number;
+}
+
+export interface BertLMOutput {
+  readonly logits: HostTensor<'float32'>; // (B, T, V)
+  readonly lastHiddenState: HostTensor<'float32'>;
+  readonly hiddenStates?: HostTensor<'float32'>[];
+  readonly loss?: number;
+}
+
+/** Shared by the heads that end in `cls.predictions`. */
+abstract class BertWithLMHead extends PreTrainedModel {
+  protected readonly checkpointSpec = BERT_CHECKPOINT;
+  readonly bert: BertModel;
+  protected readonly predictions: BertLMPredictionHead;
+
+  constructor(readonly config: BertConfig, options: FromPretrainedOptions | undefined, pooler: boolean) {
+    super();
+    this.bert = this.child('bert', new BertModel(config, { addPoolingLayer: pooler }));
+    this.predictions = this.child('cls.predictions', new BertLMPredictionHead(config, this.bert.embeddings.wordEmbeddings.weight));
+    if (options) this.attach(options.backend);
+  }
+
+  protected labelFeed(inputs: BertMaskedLMInputs, inputIds: HostTensor): HostTensor | undefined {
+    if (inputs.labels === undefined) return undefined;
+    const labels = toIds(inputs.labels, 'labels');
+    checkSameShape(inputIds, labels, 'input_ids', 'labels');
+    checkRange(labels, this.config.vocabSize, 'labels', [-100]);
+    return labels;
+  }
+
+  protected async runLM(inputs: BertMaskedLMInputs, where: string, loss: 'masked' | 'causal'): Promise<BertLMOutput> {
+    const feeds = bertFeeds(this.config, inputs, ['labels'], where);
+    const labels = this.labelFeed(inputs, feeds.input_ids!);
+    if (labels) feeds.labels = labels;
+    const allStates = inputs.outputHiddenStates === true;
+    const out = await this.runProgram(programKey(feeds, allStates, `:${loss}`), feeds, (ops, x): Record<string, Tensor> => {
+      const states = this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
+      const last = states[states.length - 1]!;
+      const logits = this.predictions.forward(ops, last);
+      const lossFn = loss === 'masked' ? maskedLMLoss : causalLMLoss;
+      return {
+        logits,
+        last_hidden_state: last,
+        ...(x.labels ? { loss: lossFn(ops, logits, x.labels) } : {}),
+        ...(allStates ? namedStates(states) : {}),
+      };
+    });
+    return {
+      logits: out.logits as HostTensor<'float32'>,
+      lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
+      hiddenStates: allStates ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      loss: out.loss?.data[0],
+    };
+  }
+}
+
+/** BERT with both pretraining heads: masked-LM and next-sentence prediction. */
+export class BertForPreTraining extends BertWithLMHead {
+  private readonly seqRelationship: Linear;
+
+  constructor(config: BertConfig, options?: FromPretrainedOptions) {
+    super(config, undefined, true);
+    this.seqRelationship = this.child('cls.seq_relationship', new Linear(config.hiddenSize, 2));
+    if (options) this.attach(options.backend);
+  }
+
+  static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<BertForPreTraining> {
+    return loadBert(dir, options, (config) => new BertForPreTraining(config, options));
+  }
+
+  async forward(inputs: BertForPreTrainingInputs): Promise<BertForPreTrainingOutput> {
+    const where = 'BertForPreTraining.forward';
+    const feeds = bertFeeds(this.config, inputs, ['labels', 'nextSentenceLabel'], where);
+    if ((inputs.labels === undefined) !== (inputs.nextSentenceLabel === undefined)) {
+      throw new InputError(`${where}: the pretraining loss needs both labels and nextSentenceLabel`);
+    }
+    const labels = this.labelFeed(inputs, feeds.input_ids!);
+    if (labels && inputs.nextSentenceLabel !== undefined) {
+      const nsp = toLabels1d(inputs.nextSentenceLabel, 'next_sentence_label');
+      if (nsp.shape[0] !== feeds.input_ids!.shape[0]) {
+        throw new InputError(`next_sentence_label has ${nsp.shape[0]} labels for a batch of ${feeds.input_ids!.shape[0]}`);
+      }
+      checkRange(nsp, 2, 'next_sentence_label', [-100]);
+      feeds.labels = labels;
+      feeds.next_sentence_label = nsp;
+    }
+    const allStates = inputs.outputHiddenStates === true;
+    const out = await this.runProgram(programKey(feeds, allStates, ':pretraining'), feeds, (ops, x): Record<string, Tensor> => {
+      const states = this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
+      const last = states[states.length - 1]!;
+      const predictionLogits = this.predictions.forward(ops, last); // (B, T, V)
+      const seqRelationshipLogits = this.seqRelationship.forward(ops, this.bert.pool(ops, last)); // (B, 2)
+      const outputs: Record<string, Tensor> = {
+        prediction_logits: predictionLogits,
+        seq_relationship_logits: seqRelationshipLogits,
+        last_hidden_state: last,
+        ...(allStates ? namedStates(states) : {}),
+      };
+      if (x.labels && x.next_sentence_label) {
+        const mlm = maskedLMLoss(ops, predictionLogits, x.labels);
+        outputs.loss = ops.add(mlm, nextSentenceLoss(ops, seqRelationshipLogits, x.next_sentence_label));
+      }
+      return outputs;
+    });
+    return {
+      predictionLogits: out.prediction_logits as HostTensor<'float32'>,
+      seqRelationshipLogits: out.seq_relationship_logits as HostTensor<'float32'>,
+      lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
+      hiddenStates: allStates ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      loss: out.loss?.data[0],
+    };
+  }
+}
+
+/** BERT with the masked-LM head (no pooler), as HF BertForMaskedLM. */
+export class BertForMaskedLM extends BertWithLMHead {
+  constructor(config: BertConfig, options?: FromPretrainedOptions) {
+    super(config, options, false);
+  }
+
+  static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<BertForMaskedLM> {
+    return loadBert(dir, options, (config) => new BertForMaskedLM(config, options));
+  }
+
+  forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
+    return this.runLM(inputs, 'BertForMaskedLM.forward', 'masked');
+  }
+}
+
+/**
+ * BERT with the LM head used left-to-right, as HF BertLMHeadModel: causal when config.is_decoder
+ * (otherwise bidirectional, as HF runs it), loss = next-token cross-entropy (labels shifted inside).
+ */
+export class BertLMHeadModel extends BertWithLMHead {
+  constructor(config: BertConfig, options?: FromPretrainedOptions) {
+    super(config, options, false);
+  }
+
+  static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<BertLMHeadModel> {
+    return loadBert(dir, options, (config) => new BertLMHeadModel(config, options));
+  }
+
+  forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
+    return this.runLM(inputs, 'BertLMHeadModel.forward', 'causal');
+  }
+}

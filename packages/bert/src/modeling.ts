@@ -1,0 +1,207 @@
+import {
+  type Backend,
+  type BlockNames,
+  type CheckpointSpec,
+  Embedding,
+  type FromPretrainedOptions,
+  type HostTensor,
+  type IdsLike,
+  LayerNorm,
+  LEGACY_LAYER_NORM_RENAMES,
+  Linear,
+  Module,
+  ModuleList,
+  type Ops,
+  PreTrainedModel,
+  type Tensor,
+  TransformerBlock,
+  checkLength,
+  checkOptions,
+  checkRange,
+  checkSameShape,
+  readPretrained,
+  toIds,
+} from '@attnjs/core';
+import { type BertConfig, bertConfigFromJSON } from './config.js';
+
+/** BERT's checkpoint names for the parts of a core TransformerBlock (nn.Linear weights are [out, in]). */
+const BERT_BLOCK_NAMES: BlockNames = {
+  attention: {
+    query: 'attention.self.query',
+    key: 'attention.self.key',
+    value: 'attention.self.value',
+    output: 'attention.output.dense',
+  },
+  attentionNorm: 'attention.output.LayerNorm',
+  feedForward: { up: 'intermediate.dense', down: 'output.dense' },
+  feedForwardNorm: 'output.LayerNorm',
+};
+
+/** Everything BERT checkpoints do differently from the module tree, in one place. */
+export const BERT_CHECKPOINT: CheckpointSpec = {
+  basePrefix: 'bert.',
+  ignore: [/position_ids$/],
+  renames: LEGACY_LAYER_NORM_RENAMES,
+};
+
+/** Word + position + token-type embeddings, then LayerNorm. */
+export class BertEmbeddings extends Module {
+  readonly wordEmbeddings: Embedding;
+  private readonly positionEmbeddings: Embedding;
+  private readonly tokenTypeEmbeddings: Embedding;
+  private readonly norm: LayerNorm;
+
+  constructor(c: BertConfig) {
+    super();
+    this.wordEmbeddings = this.child('word_embeddings', new Embedding(c.vocabSize, c.hiddenSize));
+    this.positionEmbeddings = this.child('position_embeddings', new Embedding(c.maxPositionEmbeddings, c.hiddenSize));
+    this.tokenTypeEmbeddings = this.child('token_type_embeddings', new Embedding(c.typeVocabSize, c.hiddenSize));
+    this.norm = this.child('LayerNorm', new LayerNorm(c.hiddenSize, c.layerNormEps));
+  }
+
+  forward(ops: Ops, inputIds: Tensor, tokenTypeIds: Tensor | undefined): Tensor {
+    let x = this.wordEmbeddings.forward(ops, inputIds); // (B, T, H)
+    x = ops.add(x, this.positionEmbeddings.forward(ops, ops.range(inputIds, 1))); // + (T, H)
+    const types = tokenTypeIds ?? ops.mul(inputIds, ops.scalar(0, 'int32')); // HF default: all type 0
+    x = ops.add(x, this.tokenTypeEmbeddings.forward(ops, types));
+    return this.norm.forward(ops, x);
+  }
+}
+
+export interface BertInputs {
+  readonly inputIds: IdsLike;
+  /** 1 = attend, 0 = padding; defaults to all ones. */
+  readonly attentionMask?: IdsLike;
+  /** Segment ids (0 for sentence A, 1 for B); default all 0. */
+  readonly tokenTypeIds?: IdsLike;
+  readonly outputHiddenStates?: boolean;
+}
+
+export interface BertModelOutput {
+  readonly lastHiddenState: HostTensor<'float32'>; // (B, T, H)
+  readonly poolerOutput?: HostTensor<'float32'>; // (B, H)
+  readonly hiddenStates?: HostTensor<'float32'>[]; // L+1 × (B, T, H)
+}
+
+/** The BERT encoder: embeddings, post-LN bidirectional blocks, and an optional tanh pooler over [CLS]. */
+export class BertModel extends PreTrainedModel {
+  protected readonly checkpointSpec = BERT_CHECKPOINT;
+  readonly embeddings: BertEmbeddings;
+  readonly encoder: ModuleList<TransformerBlock>;
+  readonly pooler?: Linear;
+
+  constructor(readonly config: BertConfig, options?: { backend?: Backend; addPoolingLayer?: boolean }) {
+    super();
+    const c = config;
+    this.embeddings = this.child('embeddings', new BertEmbeddings(c));
+    const block = () =>
+      new TransformerBlock({
+        hiddenSize: c.hiddenSize,
+        numHeads: c.numAttentionHeads,
+        intermediateSize: c.intermediateSize,
+        activation: c.hiddenAct,
+        layerNormEps: c.layerNormEps,
+        norm: 'post',
+        causal: c.isDecoder,
+        layout: 'outIn',
+        names: BERT_BLOCK_NAMES,
+      });
+    this.encoder = this.child('encoder.layer', new ModuleList(Array.from({ length: c.numHiddenLayers }, block)));
+    if (options?.addPoolingLayer ?? true) this.pooler = this.child('pooler.dense', new Linear(c.hiddenSize, c.hiddenSize));
+    if (options?.backend) this.attach(options.backend);
+  }
+
+  static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<BertModel> {
+    return loadBert(dir, options, (config) => new BertModel(config, options));
+  }
+
+  /** ids [B, T] → hidden states, each (B, T, H): the embeddings output, then every layer's. */
+  encode(ops: Ops, inputIds: Tensor, attentionMask?: Tensor, tokenTypeIds?: Tensor): Tensor[] {
+    let x = this.embeddings.forward(ops, inputIds, tokenTypeIds);
+    const mask = attentionMask && ops.paddingMask(ops.cast(attentionMask, 'float32')); // (B, 1, 1, T)
+    const states = [x];
+    for (const layer of this.encoder.items) {
+      x = layer.forward(ops, x, { mask }).hidden;
+      states.push(x);
+    }
+    return states;
+  }
+
+  /** tanh(dense(h[:, 0])): (B, T, H) → (B, H). */
+  pool(ops: Ops, hidden: Tensor): Tensor {
+    if (!this.pooler) throw new TypeError('this BertModel was built without a pooler');
+    const first = ops.reshape(ops.slice(hidden, 1, 0, 1), [0, -1]); // (B, H)
+    return ops.tanh(this.pooler.forward(ops, first));
+  }
+
+  async forward(inputs: BertInputs): Promise<BertModelOutput> {
+    const feeds = bertFeeds(this.config, inputs, [], 'BertModel.forward');
+    const allStates = inputs.outputHiddenStates === true;
+    const out = await this.runProgram(programKey(feeds, allStates), feeds, (ops, x): Record<string, Tensor> => {
+      const states = this.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
+      const last = states[states.length - 1]!;
+      return {
+        last_hidden_state: last,
+        ...(this.pooler ? { pooler_output: this.pool(ops, last) } : {}),
+        ...(allStates ? namedStates(states) : {}),
+      };
+    });
+    return {
+      lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
+      poolerOutput: out.pooler_output as HostTensor<'float32'> | undefined,
+      hiddenStates: allStates ? collectStates(out, this.config.numHiddenLayers) : undefined,
+    };
+  }
+}
+
+export function namedStates(states: Tensor[]): Record<string, Tensor> {
+  return Object.fromEntries(states.map((s, i) => [`hidden_states.${i}`, s]));
+}
+
+export function collectStates(out: Record<string, HostTensor>, layers: number): HostTensor<'float32'>[] {
+  return Array.from({ length: layers + 1 }, (_, i) => out[`hidden_states.${i}`] as HostTensor<'float32'>);
+}
+
+/** Graph engines compile one session per distinct set of inputs and outputs. */
+export function programKey(feeds: Record<string, HostTensor>, allStates: boolean, head = ''): string {
+  return `forward${head}:${Object.keys(feeds).sort().join(',')}:${allStates ? 'states' : 'last'}`;
+}
+
+/** Validates BERT inputs on the host and returns the feeds (`labelFields` are extra inputs already checked by the caller). */
+export function bertFeeds(
+  config: BertConfig,
+  inputs: BertInputs,
+  labelFields: readonly string[],
+  where: string,
+): Record<string, HostTensor> {
+  checkOptions(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'outputHiddenStates', ...labelFields], where);
+  const inputIds = toIds(inputs.inputIds, 'input_ids');
+  checkRange(inputIds, config.vocabSize, 'input_ids');
+  checkLength(inputIds, config.maxPositionEmbeddings);
+  const feeds: Record<string, HostTensor> = { input_ids: inputIds };
+  if (inputs.attentionMask !== undefined) {
+    const mask = toIds(inputs.attentionMask, 'attention_mask');
+    checkSameShape(inputIds, mask, 'input_ids', 'attention_mask');
+    checkRange(mask, 2, 'attention_mask');
+    feeds.attention_mask = mask;
+  }
+  if (inputs.tokenTypeIds !== undefined) {
+    const types = toIds(inputs.tokenTypeIds, 'token_type_ids');
+    checkSameShape(inputIds, types, 'input_ids', 'token_type_ids');
+    checkRange(types, config.typeVocabSize, 'token_type_ids');
+    feeds.token_type_ids = types;
+  }
+  return feeds;
+}
+
+export async function loadBert<M extends PreTrainedModel>(
+  dir: string | URL,
+  options: FromPretrainedOptions,
+  create: (config: BertConfig) => M,
+): Promise<M> {
+  checkOptions(options, ['backend'], 'fromPretrained');
+  const files = await readPretrained(dir);
+  const model = create(bertConfigFromJSON(files.config));
+  model.loadWeights(files.tensors, files.where);
+  return model;
+}

@@ -1,0 +1,109 @@
+/**
+ * GPT-2 on every engine against the float64 PyTorch references (testdata/gpt2-*). Written once; the
+ * engines come from ENGINES.
+ */
+import type { Backend } from '@attnjs/core';
+import { GPT2LMHeadModel, GPT2Model } from '@attnjs/gpt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from './engines.js';
+import { TOLERANCE, expectArgmax, expectClose, fixtureDir, readReference, rows } from './reference.js';
+
+const TINY = [
+  { name: 'gpt2-tiny', tol: TOLERANCE.normal },
+  { name: 'gpt2-tiny-sharp', tol: TOLERANCE.sharp },
+] as const;
+
+describe.each(ENGINES)('GPT-2 on $name', (engine) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await engine.create();
+  });
+  afterAll(async () => {
+    await backend.dispose();
+  });
+
+  describe.each(TINY)('$name', ({ name, tol }) => {
+    const ref = readReference(name);
+    let model: GPT2LMHeadModel;
+    beforeAll(async () => {
+      model = await GPT2LMHeadModel.fromPretrained(fixtureDir(name), { backend });
+    });
+    afterAll(() => model.dispose());
+
+    for (const c of ref.cases) it(`case ${c.name}: logits, hidden states, loss`, async () => {
+      const want = c.float64;
+      const out = await model.forward({
+        inputIds: c.input_ids,
+        attentionMask: c.attention_mask,
+        labels: c.labels,
+        outputHiddenStates: true,
+      });
+      c.lengths.forEach((length: number, b: number) => {
+        expectClose(rows(out.logits!, b, length), want.logits[b], tol, `logits[${b}]`);
+        expectClose(rows(out.lastHiddenState, b, length), want.last_hidden_state[b], tol, `last_hidden_state[${b}]`);
+        want.hidden_states?.forEach((layer: number[][][], l: number) =>
+          expectClose(rows(out.hiddenStates![l]!, b, length), layer[b], tol, `hidden_states[${l}][${b}]`),
+        );
+      });
+      expectArgmax(out.logits!, want.logits_summary.argmax, want.logits_summary.argmax_margin, c.lengths);
+      if (want.loss === null) expect(out.loss).toBeNaN(); // no target: PyTorch's mean over nothing
+      else expectClose([out.loss!], [want.loss], tol, 'loss');
+    });
+
+    it('loss of each sequence alone', async () => {
+      const c = ref.cases[0];
+      for (const [b, length] of c.lengths.entries()) {
+        const ids = c.input_ids[b].slice(0, length);
+        const out = await model.forward({ inputIds: [ids], labels: [ids] });
+        expectClose([out.loss!], [c.float64.loss_per_sequence[b]], tol, `loss_per_sequence[${b}]`);
+      }
+    });
+
+    for (const g of ref.generation) {
+      it(`greedy generation from [${g.prompt.join(' ')}] matches token for token`, async () => {
+        const [sequence] = await model.generate(g.prompt, { maxNewTokens: g.max_new_tokens });
+        expect(sequence!.slice(g.prompt.length)).toEqual(g.new_tokens);
+      });
+    }
+  });
+
+  describe('gpt2-hf-fake (real save_pretrained checkpoint, 50257 vocabulary)', () => {
+    const ref = readReference('gpt2-hf-fake');
+    const tol = TOLERANCE.normal;
+
+    it('per-position logit summaries, last hidden state and loss', async () => {
+      const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-hf-fake'), { backend });
+      try {
+        const out = await model.forward({ inputIds: ref.input_ids, attentionMask: ref.attention_mask, labels: ref.labels });
+        expectClose([out.loss!], [ref.float64.loss], tol, 'loss');
+        ref.lengths.forEach((length: number, b: number) => {
+          expectClose(rows(out.lastHiddenState, b, length), ref.float64.last_hidden_state[b], tol, `last_hidden_state[${b}]`);
+          rows(out.logits!, b, length).forEach((logits, t) => {
+            const want = ref.float64.per_position[b][t];
+            const at = `[${b}][${t}]`;
+            expectClose(want.top10.map(([id]: [number]) => logits[id]!), want.top10.map(([, v]: number[]) => v), tol, `top10 ${at}`);
+            expectClose(ref.probe_ids.map((id: number) => logits[id]!), want.at_probe_ids, tol, `probes ${at}`);
+            const max = Math.max(...logits);
+            const lse = max + Math.log(logits.reduce((s, v) => s + Math.exp(v - max), 0));
+            expectClose([lse, logits.reduce((s, v) => s + v, 0)], [want.logsumexp, want.sum], 1e-4, `logsumexp/sum ${at}`);
+          });
+        });
+        const { prompt, new_tokens, max_new_tokens } = ref.generation;
+        const [sequence] = await model.generate(prompt, { maxNewTokens: max_new_tokens });
+        expect(sequence!.slice(prompt.length)).toEqual(new_tokens);
+      } finally {
+        model.dispose();
+      }
+    });
+
+    it('GPT2Model loads the same checkpoint (prefix stripped) and gives the same hidden state', async () => {
+      const model = await GPT2Model.fromPretrained(fixtureDir('gpt2-hf-fake'), { backend });
+      try {
+        const out = await model.forward({ inputIds: ref.input_ids, attentionMask: ref.attention_mask });
+        expectClose(rows(out.lastHiddenState, 0, ref.lengths[0]), ref.float64.last_hidden_state[0], tol, 'last_hidden_state');
+      } finally {
+        model.dispose();
+      }
+    });
+  });
+});
