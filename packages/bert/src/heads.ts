@@ -1,4 +1,5 @@
 import {
+  type ExportSpec,
   type FromPretrainedOptions,
   type HostTensor,
   type IdsLike,
@@ -23,6 +24,7 @@ import {
   BERT_CHECKPOINT,
   BertModel,
   type BertInputs,
+  bertExport,
   bertFeeds,
   collectStates,
   loadBert,
@@ -94,6 +96,12 @@ abstract class BertWithLMHead extends PreTrainedModel {
     if (options) this.attach(options.backend);
   }
 
+  override exportSpec(): ExportSpec {
+    return bertExport(this, { logits: ['batch_size', 'sequence_length', this.config.vocabSize] }, (ops, x) => ({
+      logits: this.predictions.forward(ops, this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids).at(-1)!),
+    }));
+  }
+
   protected labelFeed(inputs: BertMaskedLMInputs, inputIds: HostTensor): HostTensor | undefined {
     if (inputs.labels === undefined) return undefined;
     const labels = toIds(inputs.labels, 'labels');
@@ -140,6 +148,20 @@ export class BertForPreTraining extends BertWithLMHead {
 
   static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<BertForPreTraining> {
     return loadBert(dir, options, (config) => new BertForPreTraining(config, options));
+  }
+
+  override exportSpec(): ExportSpec {
+    const outputs = {
+      prediction_logits: ['batch_size', 'sequence_length', this.config.vocabSize],
+      seq_relationship_logits: ['batch_size', 2],
+    };
+    return bertExport(this, outputs, (ops, x) => {
+      const last = this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids).at(-1)!;
+      return {
+        prediction_logits: this.predictions.forward(ops, last),
+        seq_relationship_logits: this.seqRelationship.forward(ops, this.bert.pool(ops, last)),
+      };
+    });
   }
 
   async forward(inputs: BertForPreTrainingInputs): Promise<BertForPreTrainingOutput> {

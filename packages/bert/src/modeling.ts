@@ -3,6 +3,7 @@ import {
   type BlockNames,
   type CheckpointSpec,
   Embedding,
+  type ExportSpec,
   type FromPretrainedOptions,
   type HostTensor,
   type IdsLike,
@@ -134,6 +135,18 @@ export class BertModel extends PreTrainedModel {
     return ops.tanh(this.pooler.forward(ops, first));
   }
 
+  override exportSpec(): ExportSpec {
+    const H = this.config.hiddenSize;
+    const outputs = {
+      last_hidden_state: ['batch_size', 'sequence_length', H],
+      ...(this.pooler ? { pooler_output: ['batch_size', H] } : {}),
+    };
+    return bertExport(this, outputs, (ops, x) => {
+      const last = this.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids).at(-1)!;
+      return { last_hidden_state: last, ...(this.pooler ? { pooler_output: this.pool(ops, last) } : {}) };
+    });
+  }
+
   async forward(inputs: BertInputs): Promise<BertModelOutput> {
     const feeds = bertFeeds(this.config, inputs, [], 'BertModel.forward');
     const allStates = inputs.outputHiddenStates === true;
@@ -152,6 +165,21 @@ export class BertModel extends PreTrainedModel {
       hiddenStates: allStates ? collectStates(out, this.config.numHiddenLayers) : undefined,
     };
   }
+}
+
+/** Optimum's layout for a BERT export: int64 input_ids, attention_mask, token_type_ids [batch_size, sequence_length]. */
+export function bertExport(
+  owner: object,
+  outputs: Record<string, readonly (number | string)[]>,
+  build: ExportSpec['program']['build'],
+): ExportSpec {
+  const dims = ['batch_size', 'sequence_length'];
+  const spec = { dtype: 'int32', shape: dims } as const;
+  return {
+    program: { owner, key: `export:${Object.keys(outputs).join(',')}`, build },
+    inputs: { input_ids: spec, attention_mask: spec, token_type_ids: spec },
+    outputs,
+  };
 }
 
 export function namedStates(states: Tensor[]): Record<string, Tensor> {

@@ -1,4 +1,4 @@
-import type { HostTensor } from './host.js';
+import type { DType, HostTensor } from './host.js';
 import type { Tensor } from './kernels.js';
 import type { Parameter } from './module.js';
 import type { Ops } from './ops.js';
@@ -30,4 +30,21 @@ export interface Backend {
   /** Frees the engine's copies of these parameters and anything compiled for `owner`. */
   release(owner: object, params: Iterable<Parameter>): void;
   dispose(): Promise<void>;
+}
+
+/** A graph input or output: dtype and dims, where a string names a dynamic dimension (`batch_size`). */
+export interface TensorSpec {
+  readonly dtype: DType;
+  readonly shape: readonly (number | string)[];
+}
+
+/**
+ * What a model exposes for export as a standalone graph (e.g. `.onnx`), laid out as Hugging Face
+ * Optimum exports it: named inputs such as `input_ids` and `attention_mask`, named outputs such as `logits`.
+ */
+export interface ExportSpec {
+  readonly program: Program;
+  readonly inputs: Readonly<Record<string, TensorSpec>>;
+  /** Dims of each output, naming the dynamic ones. */
+  readonly outputs: Readonly<Record<string, readonly (number | string)[]>>;
 }

@@ -26,7 +26,8 @@ export class Parameter {
  */
 export abstract class Module {
   private readonly ownParams = new Map<string, Parameter>();
-  private readonly children = new Map<string, Module>();
+  /** A list, not a map: several children may share the name '' (a block's attention and feed-forward). */
+  private readonly children: [string, Module][] = [];
 
   protected parameter(name: string, shape: readonly number[]): Parameter {
     const p = new Parameter(shape);
@@ -42,7 +43,7 @@ export abstract class Module {
 
   /** Registers a submodule; the name may be dotted, and '' merges its parameters into this module's namespace. */
   protected child<M extends Module>(name: string, module: M): M {
-    this.children.set(name, module);
+    this.children.push([name, module]);
     return module;
   }
 

@@ -1,7 +1,7 @@
-import type { Backend, Program } from './backend.js';
+import type { Backend, ExportSpec, Program } from './backend.js';
 import { type CheckpointSpec, type LoadReport, loadParameters } from './checkpoint.js';
 import { ConfigReader } from './config.js';
-import { BackendError, ConfigError } from './errors.js';
+import { BackendError, ConfigError, UnsupportedError } from './errors.js';
 import type { HostTensor } from './host.js';
 import { describeSource, joinSource, readText } from './io.js';
 import type { Tensor } from './kernels.js';
@@ -72,6 +72,11 @@ export abstract class PreTrainedModel extends Module {
   ): Promise<Record<O, HostTensor>> {
     const program: Program<I, O> = { owner: this, key, build };
     return this.backend.run(program, inputs);
+  }
+
+  /** The graph this model exports (`exportOnnx`): inputs and outputs named as Hugging Face Optimum names them. */
+  exportSpec(): ExportSpec {
+    throw new UnsupportedError(`${this.constructor.name} does not define an export graph`);
   }
 
   /** Frees the engine's copies of this model's weights and compiled graphs. The backend itself stays usable. */

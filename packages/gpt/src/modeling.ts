@@ -2,6 +2,7 @@ import {
   type BlockNames,
   type CheckpointSpec,
   Embedding,
+  type ExportSpec,
   type FromPretrainedOptions,
   type HostTensor,
   type IdsLike,
@@ -50,6 +51,16 @@ export interface GPT2Output {
   readonly hiddenStates?: HostTensor<'float32'>[]; // L+1 × (B, T, d)
   readonly logits?: HostTensor<'float32'>; // (B, T, V)
   readonly loss?: number;
+}
+
+/** Optimum's layout for a decoder export without past: int64 ids and mask [batch_size, sequence_length]. */
+function textExport(owner: object, output: string, width: number, build: ExportSpec['program']['build']): ExportSpec {
+  const dims = ['batch_size', 'sequence_length'];
+  return {
+    program: { owner, key: `export:${output}`, build },
+    inputs: { input_ids: { dtype: 'int32', shape: dims }, attention_mask: { dtype: 'int32', shape: dims } },
+    outputs: { [output]: [...dims, width] },
+  };
 }
 
 const FORWARD_OPTIONS = ['inputIds', 'attentionMask', 'labels', 'outputHiddenStates'];
@@ -105,6 +116,12 @@ export class GPT2Model extends PreTrainedModel {
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
     return runGPT2(this, inputs, false);
   }
+
+  override exportSpec(): ExportSpec {
+    return textExport(this, 'last_hidden_state', this.config.nEmbd, (ops, x) => ({
+      last_hidden_state: this.transform(ops, x.input_ids!, x.attention_mask).at(-1)!,
+    }));
+  }
 }
 
 /** GPT-2 with the language-modelling head, whose weight is tied to the token embedding. */
@@ -130,6 +147,12 @@ export class GPT2LMHeadModel extends PreTrainedModel {
 
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
     return runGPT2(this, inputs, true);
+  }
+
+  override exportSpec(): ExportSpec {
+    return textExport(this, 'logits', this.config.vocabSize, (ops, x) => ({
+      logits: this.lmHead(ops, this.transformer.transform(ops, x.input_ids!, x.attention_mask).at(-1)!),
+    }));
   }
 
   /**
