@@ -7,4 +7,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Only the gradient registrations are bundled (plain Node cannot import that subpath); tfjs-core,
+  // its backends and the optional webgl/webgpu peers stay external.
+  noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
 });

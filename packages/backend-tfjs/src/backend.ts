@@ -1,0 +1,143 @@
+import type { Backend, HostTensor, Kernels, Parameter, Program, Tensor } from '@attnjs/core';
+import { BackendError, InputError, Ops, ShapeMismatchError } from '@attnjs/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { activate, anyInitialised, initialisingNow, type TfjsDevice } from './devices.js';
+import { createKernels } from './kernels/index.js';
+import { ParamStore } from './params.js';
+import { download, fromTf, tfOf, upload } from './tensors.js';
+
+export interface ValueAndGrads<O extends string = string> {
+  /** Every output of the program, `loss` included. */
+  readonly outputs: Record<O, HostTensor>;
+  /** d loss / d p for each requested parameter (zeros where the loss does not depend on it). */
+  readonly grads: Map<Parameter, HostTensor>;
+}
+
+/**
+ * An eager engine: `build` runs on real tfjs tensors inside tf.tidy, so every intermediate is freed when
+ * the call returns and only the cached parameters (variables) outlive it.
+ */
+export class TfjsBackend implements Backend {
+  readonly name: string;
+  private readonly params = new ParamStore();
+  private readonly kernels: Kernels;
+  private disposed = false;
+
+  constructor(readonly device: TfjsDevice) {
+    this.name = `tfjs-${device}`;
+    this.kernels = createKernels((p) => this.params.get(p));
+  }
+
+  async run<I extends string, O extends string>(
+    program: Program<I, O>,
+    inputs: Record<I, HostTensor>,
+  ): Promise<Record<O, HostTensor>> {
+    // tfjs runs no op while a device initialises. From this check to the end of build all is synchronous,
+    // so no other backend can switch devices or start an init in between.
+    while (initialisingNow()) await anyInitialised();
+    this.enter();
+    const outputs = tf.tidy(() => this.build(program, inputs));
+    return this.collect(outputs);
+  }
+
+  /**
+   * Runs `program` (which must output a float32 scalar `loss`) and differentiates the loss with respect
+   * to `params` by tfjs autodiff.
+   */
+  async valueAndGrads<I extends string, O extends string>(
+    program: Program<I, O | 'loss'>,
+    inputs: Record<I, HostTensor>,
+    params: readonly Parameter[],
+  ): Promise<ValueAndGrads<O | 'loss'>> {
+    if (params.length === 0) throw new InputError('valueAndGrads: no parameters to differentiate');
+    while (initialisingNow()) await anyInitialised();
+    this.enter();
+    const variables = params.map((p) => this.params.get(p));
+    const { outputs, grads } = this.differentiate(program, inputs, variables);
+    const [hostOutputs, hostGrads] = await Promise.all([
+      this.collect(outputs as Record<O | 'loss', tf.Tensor>),
+      this.collect(Object.fromEntries(grads.map((g, i) => [String(i), g]))),
+    ]);
+    return { outputs: hostOutputs, grads: new Map(params.map((p, i) => [p, hostGrads[String(i)]!])) };
+  }
+
+  release(_owner: object, params: Iterable<Parameter>): void {
+    // Nothing is compiled per owner in an eager engine; only parameter copies are held.
+    this.params.release(params);
+  }
+
+  async dispose(): Promise<void> {
+    this.params.clear();
+    this.disposed = true;
+  }
+
+  private enter(): void {
+    if (this.disposed) throw new BackendError(`backend ${this.name} has been disposed`);
+    activate(this.device);
+  }
+
+  /** Forward pass and backprop, synchronously; returns the outputs (loss included) and one gradient per variable. */
+  private differentiate(
+    program: Program,
+    inputs: Record<string, HostTensor>,
+    variables: tf.Variable[],
+  ): { outputs: Record<string, tf.Tensor>; grads: tf.Tensor[] } {
+    const kept: tf.Tensor[] = []; // outputs other than the loss, kept past tfjs's forward tidy
+    try {
+      return tf.tidy(() => {
+        const outputs: Record<string, tf.Tensor> = {};
+        let failure: { error: unknown } | undefined;
+        // An exception escaping `forward` would strand the tensors tfjs saved for backprop, so a failure
+        // returns a dummy loss instead; tfjs then frees its tape as usual and the error is rethrown below.
+        const forward = () => {
+          try {
+            Object.assign(outputs, this.build(program, inputs));
+            const loss = outputs.loss;
+            if (!loss) throw new InputError(`valueAndGrads: program "${program.key}" has no output named "loss"`);
+            if (loss.rank !== 0 || loss.dtype !== 'float32') throw new ShapeMismatchError('loss (float32)', [], loss.shape);
+            for (const [name, t] of Object.entries(outputs)) if (name !== 'loss') kept.push(tf.keep(t));
+            return loss;
+          } catch (error) {
+            failure = { error };
+            return tf.scalar(0);
+          }
+        };
+        const { value, grads } = tf.engine().gradients(forward, variables, undefined, true);
+        if (failure) throw failure.error;
+        outputs.loss = value;
+        return { outputs, grads: grads.map((g, i) => g ?? tf.zerosLike(variables[i]!)) };
+      });
+    } catch (error) {
+      kept.forEach((t) => this.free(t));
+      throw error;
+    }
+  }
+
+  /** Uploads the inputs and builds the program; call inside a tidy so everything but the result is freed. */
+  private build(program: Program, inputs: Record<string, HostTensor>): Record<string, tf.Tensor> {
+    const tensors: Record<string, Tensor> = {};
+    for (const [name, value] of Object.entries(inputs)) tensors[name] = fromTf(upload(value, `input "${name}"`));
+    const outputs: Record<string, tf.Tensor> = {};
+    for (const [name, value] of Object.entries(program.build(new Ops(this.kernels), tensors))) {
+      if (!(value instanceof tf.Tensor)) throw new BackendError(`program "${program.key}": output "${name}" is not a tensor`);
+      const t = tfOf(value as Tensor);
+      outputs[name] = t.dtype === 'bool' ? tf.cast(t, 'float32') : t;
+    }
+    return outputs;
+  }
+
+  /** Downloads every tensor into a HostTensor, then frees them (parameters stay cached). */
+  private async collect<K extends string>(tensors: Record<K, tf.Tensor>): Promise<Record<K, HostTensor>> {
+    const names = Object.keys(tensors) as K[];
+    try {
+      const values = await Promise.all(names.map((name) => download(tensors[name])));
+      return Object.fromEntries(names.map((name, i) => [name, values[i]])) as Record<K, HostTensor>;
+    } finally {
+      for (const name of names) this.free(tensors[name]);
+    }
+  }
+
+  private free(t: tf.Tensor): void {
+    if (!(t instanceof tf.Variable)) t.dispose();
+  }
+}

@@ -1,0 +1,61 @@
+import type { Kernels, Parameter, Tensor } from '@attnjs/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { fromTf } from '../tensors.js';
+import { add, div, mul, notEqual, sub } from './binary.js';
+import { causalMask } from './causal-mask.js';
+import { concat } from './concat.js';
+import { cast, constant } from './data.js';
+import { gather, takeAlongLastAxis } from './gather.js';
+import { gelu } from './gelu.js';
+import { layerNorm } from './layer-norm.js';
+import { linear } from './linear.js';
+import { matmul } from './matmul.js';
+import { range } from './range.js';
+import { argmax, max, mean, sum } from './reduce.js';
+import { reshape } from './reshape.js';
+import { slice } from './slice.js';
+import { logSoftmax, softmax } from './softmax.js';
+import { transpose } from './transpose.js';
+import { erf, exp, log, neg, sqrt, tanh } from './unary.js';
+
+/**
+ * The registry: every op the contract names, one import each. Only `param` needs the engine's state
+ * (its parameter store); everything else is a plain function of tfjs tensors. `attention` is left to
+ * core's decomposition, which is already matmul + softmax here.
+ */
+export function createKernels(param: (p: Parameter) => tf.Tensor): Kernels {
+  return {
+    param: (p: Parameter): Tensor => fromTf(param(p)),
+    constant,
+    cast,
+    reshape,
+    transpose,
+    slice,
+    concat,
+    add,
+    sub,
+    mul,
+    div,
+    neg,
+    exp,
+    log,
+    sqrt,
+    tanh,
+    erf,
+    notEqual,
+    matmul,
+    sum,
+    mean,
+    max,
+    argmax,
+    softmax,
+    logSoftmax,
+    gather,
+    takeAlongLastAxis,
+    range,
+    causalMask,
+    linear,
+    layerNorm,
+    gelu,
+  };
+}

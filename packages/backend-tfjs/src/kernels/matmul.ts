@@ -1,0 +1,46 @@
+import type { Tensor } from '@attnjs/core';
+import { ShapeMismatchError } from '@attnjs/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { fromTf, tfOf } from '../tensors.js';
+
+/** NumPy broadcast of two batch shapes, or null when they do not broadcast. */
+function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) return null;
+    out.push(Math.max(da, db));
+  }
+  return out;
+}
+
+/**
+ * Batched matmul over the last two axes with NumPy batch broadcasting and ONNX's rank-1 promotion.
+ * tfjs broadcasts a batch only when one side's batch is a single matrix, so other cases are expanded first.
+ */
+export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  let x = tfOf(a);
+  let y = tfOf(b);
+  const vectorA = x.rank === 1;
+  const vectorB = y.rank === 1;
+  if (vectorA) x = tf.reshape(x, [1, -1]);
+  if (vectorB) y = tf.reshape(y, [-1, 1]);
+  const inner = (t: tf.Tensor, last: boolean) => t.shape[t.rank - (last ? 1 : 2)]!;
+  const ka = inner(x, !transposeA);
+  const kb = inner(y, transposeB);
+  const batch = broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2));
+  if (ka !== kb || batch === null) throw new ShapeMismatchError('matmul right operand', [...x.shape.slice(0, -2), ka, null], y.shape);
+  // tfjs pairs the flattened batches: fine when a side has one matrix or already the full batch.
+  const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
+  const direct = (t: tf.Tensor) => [1, size(batch)].includes(size(t.shape.slice(0, -2)));
+  if (!direct(x) || !direct(y)) {
+    x = tf.broadcastTo(x, [...batch, ...x.shape.slice(-2)]);
+    y = tf.broadcastTo(y, [...batch, ...y.shape.slice(-2)]);
+  }
+  let out = tf.matMul(x, y, transposeA, transposeB);
+  if (vectorA) out = tf.squeeze(out, [out.rank - 2]);
+  if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
+  return fromTf(out);
+}
