@@ -16,10 +16,7 @@ const blocks = new ModuleList(
   })),
 );
 const wte = new Embedding(11, HIDDEN);
-// block.parameters() misses the attention's: core registers attention and feed-forward both under the
-// child name '' and the second replaces the first. Listed explicitly until core is fixed.
-const blockParams = [...new Set(blocks.items.flatMap((b) => [...b.attention.parameters(), ...b.parameters()]))];
-const params: Parameter[] = [...wte.parameters(), ...blockParams];
+const params: Parameter[] = [...wte.parameters(), ...blocks.parameters()];
 params.forEach((p, k) => p.value.data.forEach((_, i, a) => (a[i] = Math.sin(k * 7.1 + i * 0.37) * 0.3)));
 
 const owner = {};
