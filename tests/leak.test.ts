@@ -17,7 +17,7 @@ const ENGINES = [
 ] as const;
 
 describe.each(ENGINES)('tfjs-$device', ({ device, calls }) => {
-  it(`${calls} GPT-2 forward calls (with loss), generation, and a failing call leave no tensors behind', async () => {
+  it(`${calls} GPT-2 forward calls (with loss), generation, and a failing call leave no tensors behind`, async () => {
     const backend = await createTfjsBackend({ device });
     const start = tf.memory().numTensors;
     const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-tiny'), { backend });
