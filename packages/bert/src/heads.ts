@@ -1,4 +1,5 @@
 import {
+  type BoundProgram,
   type ExportSpec,
   type FromPretrainedOptions,
   type HostTensor,
@@ -110,12 +111,12 @@ abstract class BertWithLMHead extends PreTrainedModel {
     return labels;
   }
 
-  protected async runLM(inputs: BertMaskedLMInputs, where: string, loss: 'masked' | 'causal'): Promise<BertLMOutput> {
+  protected lmProgram(inputs: BertMaskedLMInputs, where: string, loss: 'masked' | 'causal'): BoundProgram {
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
     const labels = this.labelFeed(inputs, feeds.input_ids!);
     if (labels) feeds.labels = labels;
     const allStates = inputs.outputHiddenStates === true;
-    const out = await this.runProgram(programKey(feeds, allStates, `:${loss}`), feeds, (ops, x): Record<string, Tensor> => {
+    const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
       const states = this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
       const last = states[states.length - 1]!;
       const logits = this.predictions.forward(ops, last);
@@ -126,11 +127,16 @@ abstract class BertWithLMHead extends PreTrainedModel {
         ...(x.labels ? { loss: lossFn(ops, logits, x.labels) } : {}),
         ...(allStates ? namedStates(states) : {}),
       };
-    });
+    };
+    return { program: { owner: this, key: programKey(feeds, allStates, `:${loss}`), build }, inputs: feeds };
+  }
+
+  protected async runLM(bound: BoundProgram, inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
+    const out = await this.backend.run(bound.program, bound.inputs);
     return {
       logits: out.logits as HostTensor<'float32'>,
       lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
-      hiddenStates: allStates ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      hiddenStates: inputs.outputHiddenStates === true ? collectStates(out, this.config.numHiddenLayers) : undefined,
       loss: out.loss?.data[0],
     };
   }
@@ -165,6 +171,19 @@ export class BertForPreTraining extends BertWithLMHead {
   }
 
   async forward(inputs: BertForPreTrainingInputs): Promise<BertForPreTrainingOutput> {
+    const { program, inputs: feeds } = this.forwardProgram(inputs);
+    const out = await this.backend.run(program, feeds);
+    return {
+      predictionLogits: out.prediction_logits as HostTensor<'float32'>,
+      seqRelationshipLogits: out.seq_relationship_logits as HostTensor<'float32'>,
+      lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
+      hiddenStates: inputs.outputHiddenStates === true ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      loss: out.loss?.data[0],
+    };
+  }
+
+  /** The program `forward` runs, with its checked inputs; it outputs `loss` (MLM + NSP) when both labels are given. */
+  forwardProgram(inputs: BertForPreTrainingInputs): BoundProgram {
     const where = 'BertForPreTraining.forward';
     const feeds = bertFeeds(this.config, inputs, ['labels', 'nextSentenceLabel'], where);
     if ((inputs.labels === undefined) !== (inputs.nextSentenceLabel === undefined)) {
@@ -181,7 +200,7 @@ export class BertForPreTraining extends BertWithLMHead {
       feeds.next_sentence_label = nsp;
     }
     const allStates = inputs.outputHiddenStates === true;
-    const out = await this.runProgram(programKey(feeds, allStates, ':pretraining'), feeds, (ops, x): Record<string, Tensor> => {
+    const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
       const states = this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
       const last = states[states.length - 1]!;
       const predictionLogits = this.predictions.forward(ops, last); // (B, T, V)
@@ -197,14 +216,8 @@ export class BertForPreTraining extends BertWithLMHead {
         outputs.loss = ops.add(mlm, nextSentenceLoss(ops, seqRelationshipLogits, x.next_sentence_label));
       }
       return outputs;
-    });
-    return {
-      predictionLogits: out.prediction_logits as HostTensor<'float32'>,
-      seqRelationshipLogits: out.seq_relationship_logits as HostTensor<'float32'>,
-      lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
-      hiddenStates: allStates ? collectStates(out, this.config.numHiddenLayers) : undefined,
-      loss: out.loss?.data[0],
     };
+    return { program: { owner: this, key: programKey(feeds, allStates, ':pretraining'), build }, inputs: feeds };
   }
 }
 
@@ -219,7 +232,12 @@ export class BertForMaskedLM extends BertWithLMHead {
   }
 
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
-    return this.runLM(inputs, 'BertForMaskedLM.forward', 'masked');
+    return this.runLM(this.forwardProgram(inputs), inputs);
+  }
+
+  /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
+  forwardProgram(inputs: BertMaskedLMInputs): BoundProgram {
+    return this.lmProgram(inputs, 'BertForMaskedLM.forward', 'masked');
   }
 }
 
@@ -237,6 +255,11 @@ export class BertLMHeadModel extends BertWithLMHead {
   }
 
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
-    return this.runLM(inputs, 'BertLMHeadModel.forward', 'causal');
+    return this.runLM(this.forwardProgram(inputs), inputs);
+  }
+
+  /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
+  forwardProgram(inputs: BertMaskedLMInputs): BoundProgram {
+    return this.lmProgram(inputs, 'BertLMHeadModel.forward', 'causal');
   }
 }

@@ -48,3 +48,9 @@ export interface ExportSpec {
   /** Dims of each output, naming the dynamic ones. */
   readonly outputs: Readonly<Record<string, readonly (number | string)[]>>;
 }
+
+/** A program with the host inputs it runs on: what a model's forward pass is, before it runs. */
+export interface BoundProgram<I extends string = string, O extends string = string> {
+  readonly program: Program<I, O>;
+  readonly inputs: Record<I, HostTensor>;
+}

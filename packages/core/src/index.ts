@@ -1,7 +1,7 @@
 export * from './errors.js';
 export * from './host.js';
 export type * from './kernels.js';
-export type { Backend, ExportSpec, Program, TensorSpec } from './backend.js';
+export type { Backend, BoundProgram, ExportSpec, Program, TensorSpec } from './backend.js';
 export { Ops, MASK_VALUE } from './ops.js';
 export { Module, ModuleList, Parameter } from './module.js';
 export * from './layers/index.js';

@@ -1,5 +1,6 @@
 import {
   type BlockNames,
+  type BoundProgram,
   type CheckpointSpec,
   Embedding,
   type ExportSpec,
@@ -114,7 +115,12 @@ export class GPT2Model extends PreTrainedModel {
   }
 
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
-    return runGPT2(this, inputs, false);
+    return runGPT2(this, this.forwardProgram(inputs), inputs);
+  }
+
+  /** The program `forward` runs, with its checked inputs (e.g. for `valueAndGrads` on a training engine). */
+  forwardProgram(inputs: GPT2Inputs): BoundProgram {
+    return gpt2Program(this, inputs);
   }
 
   override exportSpec(): ExportSpec {
@@ -146,7 +152,12 @@ export class GPT2LMHeadModel extends PreTrainedModel {
   }
 
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
-    return runGPT2(this, inputs, true);
+    return runGPT2(this, this.forwardProgram(inputs), inputs);
+  }
+
+  /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
+  forwardProgram(inputs: GPT2Inputs): BoundProgram {
+    return gpt2Program(this, inputs);
   }
 
   override exportSpec(): ExportSpec {
@@ -202,8 +213,9 @@ async function loadGPT2<M extends PreTrainedModel>(
   return model;
 }
 
-/** Validates inputs on the host (cheap, and engines would fail obscurely), then runs one program. */
-async function runGPT2(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs, withHead: boolean): Promise<GPT2Output> {
+/** Validates inputs on the host (cheap, and engines would fail obscurely) and builds the forward program. */
+function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): BoundProgram {
+  const withHead = model instanceof GPT2LMHeadModel;
   checkOptions(inputs, FORWARD_OPTIONS, `${model.constructor.name}.forward`);
   const config = model.config;
   const inputIds = toIds(inputs.inputIds, 'input_ids');
@@ -226,7 +238,7 @@ async function runGPT2(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs, w
   const allStates = inputs.outputHiddenStates === true;
   const key = `forward:${Object.keys(feeds).join(',')}:${allStates ? 'states' : 'last'}`;
   const transformer = model instanceof GPT2LMHeadModel ? model.transformer : model;
-  const out = await model.runProgram(key, feeds, (ops, x) => {
+  const build = (ops: Ops, x: Record<string, Tensor>) => {
     const states = transformer.transform(ops, x.input_ids!, x.attention_mask);
     const last = states[states.length - 1]!;
     const outputs: Record<string, Tensor> = { last_hidden_state: last };
@@ -236,11 +248,17 @@ async function runGPT2(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs, w
       if (x.labels) outputs.loss = causalLMLoss(ops, outputs.logits, x.labels);
     }
     return outputs;
-  });
+  };
+  return { program: { owner: model, key, build }, inputs: feeds };
+}
+
+async function runGPT2(model: GPT2Model | GPT2LMHeadModel, bound: BoundProgram, inputs: GPT2Inputs): Promise<GPT2Output> {
+  const out = await model.backend.run(bound.program, bound.inputs);
+  const allStates = inputs.outputHiddenStates === true;
   return {
     lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
     hiddenStates: allStates
-      ? Array.from({ length: config.nLayer + 1 }, (_, i) => out[`hidden_states.${i}`] as HostTensor<'float32'>)
+      ? Array.from({ length: model.config.nLayer + 1 }, (_, i) => out[`hidden_states.${i}`] as HostTensor<'float32'>)
       : undefined,
     logits: out.logits as HostTensor<'float32'> | undefined,
     loss: out.loss ? out.loss.data[0] : undefined,

@@ -32,10 +32,19 @@ export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const kb = inner(y, transposeB);
   const batch = broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2));
   if (ka !== kb || batch === null) throw new ShapeMismatchError('matmul right operand', [...x.shape.slice(0, -2), ka, null], y.shape);
-  // tfjs pairs the flattened batches: fine when a side has one matrix or already the full batch.
   const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
-  const direct = (t: tf.Tensor) => [1, size(batch)].includes(size(t.shape.slice(0, -2)));
-  if (!direct(x) || !direct(y)) {
+  if (y.rank === 2 && x.rank > 2 && !transposeA && !vectorA) {
+    // x·W with one weight matrix: a single 2-D matmul over the flattened rows. Besides being faster, it
+    // sidesteps tfjs's BatchMatMul gradient, which does not reduce a broadcast operand back to its shape.
+    const rows = tf.matMul(tf.reshape(x, [-1, ka]), y, false, transposeB);
+    let out = tf.reshape(rows, [...x.shape.slice(0, -1), rows.shape[1]!]);
+    if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
+    return fromTf(out);
+  }
+  // tfjs pairs the flattened batches when both sides have the full batch; a side with fewer matrices is
+  // expanded (broadcastTo's gradient sums back, where BatchMatMul's own broadcasting gradient would not).
+  const full = (t: tf.Tensor) => size(t.shape.slice(0, -2)) === size(batch);
+  if (!full(x) || !full(y)) {
     x = tf.broadcastTo(x, [...batch, ...x.shape.slice(-2)]);
     y = tf.broadcastTo(y, [...batch, ...y.shape.slice(-2)]);
   }
