@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // Keep `node:` specifiers: without the prefix, browser bundlers mistake built-ins for packages.
+  removeNodeProtocol: false,
 });

@@ -3,6 +3,16 @@ import { LoadError } from './errors.js';
 /** A file path (Node), a URL (fetch), or bytes already in memory. */
 export type Source = string | URL | Uint8Array | ArrayBuffer;
 
+/**
+ * Imports a Node built-in at run time. The specifier is not a literal, so browser bundlers leave it
+ * alone instead of failing to resolve it; in a browser the call is never reached.
+ */
+export function importNodeBuiltin<T>(specifier: `node:${string}`): Promise<T> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+}
+
+type NodeFs = typeof import('node:fs/promises');
+
 const isUrl = (s: string) => /^(https?|file|blob|data):/i.test(s);
 
 /** Joins a directory path or URL with a file name. */
@@ -32,7 +42,7 @@ export async function readBytes(source: Source): Promise<Uint8Array> {
       if (!response.ok) throw new LoadError(`could not fetch ${where}: HTTP ${response.status}`);
       return new Uint8Array(await response.arrayBuffer());
     }
-    const fs = await import('node:fs/promises');
+    const fs = await importNodeBuiltin<NodeFs>('node:fs/promises');
     return new Uint8Array(await fs.readFile(url ?? (source as string)));
   } catch (error) {
     if (error instanceof LoadError) throw error;
@@ -48,7 +58,7 @@ export async function readText(source: Source): Promise<string> {
 
 /** Writes bytes to `path` atomically: a temporary file in the same folder, then a rename. Node only. */
 export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const fs = await import('node:fs/promises');
+  const fs = await importNodeBuiltin<NodeFs>('node:fs/promises');
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
     await fs.writeFile(tmp, bytes);
