@@ -14,10 +14,10 @@ import {
   type Tensor,
   causalLMLoss,
   checkRange,
-  checkSameShape,
   maskedLMLoss,
   nextSentenceLoss,
-  toIds,
+  tokenFeed,
+  IGNORE_INDEX,
   toLabels1d,
 } from '@attnjs/core';
 import type { BertConfig } from './config.js';
@@ -105,10 +105,7 @@ abstract class BertWithLMHead extends PreTrainedModel {
 
   protected labelFeed(inputs: BertMaskedLMInputs, inputIds: HostTensor): HostTensor | undefined {
     if (inputs.labels === undefined) return undefined;
-    const labels = toIds(inputs.labels, 'labels');
-    checkSameShape(inputIds, labels, 'input_ids', 'labels');
-    checkRange(labels, this.config.vocabSize, 'labels', [-100]);
-    return labels;
+    return tokenFeed(inputs.labels, inputIds as HostTensor<'int32'>, 'labels', this.config.vocabSize, [IGNORE_INDEX]);
   }
 
   protected lmProgram(inputs: BertMaskedLMInputs, where: string, loss: 'masked' | 'causal'): BoundProgram {
@@ -195,7 +192,7 @@ export class BertForPreTraining extends BertWithLMHead {
       if (nsp.shape[0] !== feeds.input_ids!.shape[0]) {
         throw new InputError(`next_sentence_label has ${nsp.shape[0]} labels for a batch of ${feeds.input_ids!.shape[0]}`);
       }
-      checkRange(nsp, 2, 'next_sentence_label', [-100]);
+      checkRange(nsp, 2, 'next_sentence_label', [IGNORE_INDEX]);
       feeds.labels = labels;
       feeds.next_sentence_label = nsp;
     }

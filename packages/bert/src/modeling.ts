@@ -16,10 +16,9 @@ import {
   PreTrainedModel,
   type Tensor,
   TransformerBlock,
-  checkLength,
   checkOptions,
-  checkRange,
-  checkSameShape,
+  idsFeed,
+  tokenFeed,
   readPretrained,
   toIds,
 } from '@attnjs/core';
@@ -203,21 +202,11 @@ export function bertFeeds(
   where: string,
 ): Record<string, HostTensor> {
   checkOptions(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'outputHiddenStates', ...labelFields], where);
-  const inputIds = toIds(inputs.inputIds, 'input_ids');
-  checkRange(inputIds, config.vocabSize, 'input_ids');
-  checkLength(inputIds, config.maxPositionEmbeddings);
+  const inputIds = idsFeed(inputs.inputIds, config.vocabSize, config.maxPositionEmbeddings);
   const feeds: Record<string, HostTensor> = { input_ids: inputIds };
-  if (inputs.attentionMask !== undefined) {
-    const mask = toIds(inputs.attentionMask, 'attention_mask');
-    checkSameShape(inputIds, mask, 'input_ids', 'attention_mask');
-    checkRange(mask, 2, 'attention_mask');
-    feeds.attention_mask = mask;
-  }
+  if (inputs.attentionMask !== undefined) feeds.attention_mask = tokenFeed(inputs.attentionMask, inputIds, 'attention_mask', 2);
   if (inputs.tokenTypeIds !== undefined) {
-    const types = toIds(inputs.tokenTypeIds, 'token_type_ids');
-    checkSameShape(inputIds, types, 'input_ids', 'token_type_ids');
-    checkRange(types, config.typeVocabSize, 'token_type_ids');
-    feeds.token_type_ids = types;
+    feeds.token_type_ids = tokenFeed(inputs.tokenTypeIds, inputIds, 'token_type_ids', config.typeVocabSize);
   }
   return feeds;
 }

@@ -70,3 +70,28 @@ export function checkOptions(options: object | undefined, known: readonly string
     }
   }
 }
+
+/** `input_ids` checked against the vocabulary and the position table. */
+export function idsFeed(value: IdsLike, vocabSize: number, maxPositions: number): HostTensor<'int32'> {
+  const ids = toIds(value, 'input_ids');
+  checkRange(ids, vocabSize, 'input_ids');
+  checkLength(ids, maxPositions);
+  return ids;
+}
+
+/**
+ * A per-token input (attention mask, token types, labels) checked against `input_ids`: the same shape,
+ * and every value in 0..size−1 or in `allow` (e.g. −100 for ignored labels).
+ */
+export function tokenFeed(
+  value: IdsLike,
+  inputIds: HostTensor<'int32'>,
+  name: string,
+  size: number,
+  allow: readonly number[] = [],
+): HostTensor<'int32'> {
+  const t = toIds(value, name);
+  checkSameShape(inputIds, t, 'input_ids', name);
+  checkRange(t, size, name, allow);
+  return t;
+}

@@ -16,8 +16,10 @@ import {
   causalLMLoss,
   checkLength,
   checkOptions,
+  idsFeed,
+  tokenFeed,
+  IGNORE_INDEX,
   checkRange,
-  checkSameShape,
   readPretrained,
   toIds,
 } from '@attnjs/core';
@@ -218,22 +220,12 @@ function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): Bo
   const withHead = model instanceof GPT2LMHeadModel;
   checkOptions(inputs, FORWARD_OPTIONS, `${model.constructor.name}.forward`);
   const config = model.config;
-  const inputIds = toIds(inputs.inputIds, 'input_ids');
-  checkRange(inputIds, config.vocabSize, 'input_ids');
-  checkLength(inputIds, config.nPositions);
+  const inputIds = idsFeed(inputs.inputIds, config.vocabSize, config.nPositions);
   const feeds: Record<string, HostTensor> = { input_ids: inputIds };
-  if (inputs.attentionMask !== undefined) {
-    const mask = toIds(inputs.attentionMask, 'attention_mask');
-    checkSameShape(inputIds, mask, 'input_ids', 'attention_mask');
-    checkRange(mask, 2, 'attention_mask');
-    feeds.attention_mask = mask;
-  }
+  if (inputs.attentionMask !== undefined) feeds.attention_mask = tokenFeed(inputs.attentionMask, inputIds, 'attention_mask', 2);
   if (inputs.labels !== undefined) {
     if (!withHead) throw new TypeError('GPT2Model has no LM head: pass labels to GPT2LMHeadModel');
-    const labels = toIds(inputs.labels, 'labels');
-    checkSameShape(inputIds, labels, 'input_ids', 'labels');
-    checkRange(labels, config.vocabSize, 'labels', [-100]);
-    feeds.labels = labels;
+    feeds.labels = tokenFeed(inputs.labels, inputIds, 'labels', config.vocabSize, [IGNORE_INDEX]);
   }
   const allStates = inputs.outputHiddenStates === true;
   const key = `forward:${Object.keys(feeds).join(',')}:${allStates ? 'states' : 'last'}`;

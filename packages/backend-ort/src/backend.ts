@@ -1,0 +1,178 @@
+/**
+ * The ONNX Runtime backend: each (owner, program key, input signature) is traced once into an ONNX
+ * graph and compiled into an InferenceSession, which later calls replay with new batch and sequence
+ * sizes.
+ */
+import {
+  type Backend,
+  BackendError,
+  type DType,
+  type HostTensor,
+  InputError,
+  type Parameter,
+  type Program,
+  ShapeMismatchError,
+  sizeOf,
+} from '@attnjs/core';
+import type * as OrtWeb from 'onnxruntime-web';
+import { type OrtBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { type InputSignature, type TracedProgram, traceProgram } from './trace.js';
+
+type Session = OrtWeb.InferenceSession;
+type OrtTensor = OrtWeb.Tensor;
+
+interface Compiled {
+  readonly session: Session;
+  readonly traced: Pick<TracedProgram, 'inputs' | 'outputs'>;
+  /** Runs on one session are serialised: onnxruntime-web does not allow overlapping runs. */
+  queue: Promise<unknown>;
+}
+
+interface CacheEntry {
+  readonly ready: Promise<Compiled>;
+}
+
+/** Creates an ONNX Runtime backend (default: onnxruntime-web on wasm). */
+export async function createOrtBackend(options: OrtBackendOptions = {}): Promise<Backend> {
+  return new OrtBackend(await resolveOptions(options));
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+class OrtBackend implements Backend {
+  readonly name: string;
+  private readonly sessions = new WeakMap<object, Map<string, CacheEntry>>();
+  private readonly live = new Set<CacheEntry>();
+  /** An owner that is garbage-collected without `release` still frees its sessions. */
+  private readonly finalizer = new FinalizationRegistry<Map<string, CacheEntry>>((entries) => this.releaseEntries(entries));
+  private disposed = false;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.name = options.name;
+  }
+
+  async run<I extends string, O extends string>(program: Program<I, O>, inputs: Record<I, HostTensor>): Promise<Record<O, HostTensor>> {
+    if (this.disposed) throw new BackendError(`${this.name}: the backend has been disposed`);
+    const given = validateInputs(inputs as Record<string, HostTensor>);
+    const signature: InputSignature = Object.fromEntries(
+      given.map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape.map(() => null) }]),
+    );
+    const key = `${program.key}\u0000${given.map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
+    const compiled = await this.compiled(program, key, signature);
+    const feeds: Record<string, OrtTensor> = {};
+    for (const [name, t] of given) feeds[name] = this.toOrt(t);
+    const run = compiled.queue.then(() => compiled.session.run(feeds));
+    compiled.queue = run.catch(() => undefined);
+    let results: OrtWeb.InferenceSession.OnnxValueMapType;
+    try {
+      results = await run;
+    } catch (error) {
+      throw new BackendError(`${this.name}: running "${program.key}" failed: ${message(error)}`, { cause: error });
+    }
+    const out: Record<string, HostTensor> = {};
+    for (const { name, dtype } of compiled.traced.outputs) out[name] = fromOrt(results[name] as OrtTensor, dtype);
+    return out as Record<O, HostTensor>;
+  }
+
+  /** The session for this key, tracing and compiling on first use. Trace errors leave no cache entry. */
+  private compiled(program: Program, key: string, signature: InputSignature): Promise<Compiled> {
+    const cached = this.sessions.get(program.owner)?.get(key);
+    if (cached) return cached.ready;
+    // ONNX Runtime folds the Transpose of an [out, in] weight when it loads the session, faster than
+    // JavaScript can; only without its optimiser are weights laid out while tracing.
+    const preTranspose = this.options.sessionOptions.graphOptimizationLevel === 'disabled';
+    const traced = traceProgram(program, signature, { preTranspose }); // throws as-is: the program's own errors
+    const entry: CacheEntry = { ready: this.createSession(program.key, traced) };
+    let entries = this.sessions.get(program.owner);
+    if (!entries) {
+      entries = new Map();
+      this.sessions.set(program.owner, entries);
+      this.finalizer.register(program.owner, entries, entries);
+    }
+    entries.set(key, entry);
+    this.live.add(entry);
+    const owned = entries;
+    entry.ready.catch(() => {
+      if (owned.get(key) === entry) owned.delete(key);
+      this.live.delete(entry);
+    });
+    return entry.ready;
+  }
+
+  private async createSession(programKey: string, traced: TracedProgram): Promise<Compiled> {
+    const { ort, sessionOptions } = this.options;
+    try {
+      const session = await ort.InferenceSession.create(traced.model, sessionOptions);
+      return { session, traced: { inputs: traced.inputs, outputs: traced.outputs }, queue: Promise.resolve() };
+    } catch (error) {
+      throw new BackendError(`${this.name}: ONNX Runtime rejected the graph for "${programKey}": ${message(error)}`, { cause: error });
+    }
+  }
+
+  private toOrt(t: HostTensor): OrtTensor {
+    const { Tensor } = this.options.ort;
+    if (t.dtype === 'float32') return new Tensor('float32', t.data as Float32Array, t.shape);
+    // int32 at the contract, INT64 in the graph (as Hugging Face exports take input_ids).
+    const wide = new BigInt64Array(t.data.length);
+    for (let i = 0; i < wide.length; i++) wide[i] = BigInt(t.data[i]!);
+    return new Tensor('int64', wide, t.shape);
+  }
+
+  release(owner: object, _params: Iterable<Parameter>): void {
+    // Parameters live only inside the owner's sessions, so dropping those frees them too.
+    const entries = this.sessions.get(owner);
+    if (!entries) return;
+    this.sessions.delete(owner);
+    this.finalizer.unregister(entries);
+    this.releaseEntries(entries);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const all = [...this.live];
+    this.live.clear();
+    await Promise.all(all.map((entry) => releaseSession(entry)));
+  }
+
+  private releaseEntries(entries: Map<string, CacheEntry>): void {
+    for (const entry of entries.values()) {
+      this.live.delete(entry);
+      void releaseSession(entry);
+    }
+    entries.clear();
+  }
+}
+
+/** Releases once pending runs are done; a session that failed to build has nothing to release. */
+async function releaseSession(entry: CacheEntry): Promise<void> {
+  try {
+    const compiled = await entry.ready;
+    await compiled.queue;
+    await compiled.session.release();
+  } catch {
+    // Nothing to free.
+  }
+}
+
+function validateInputs(inputs: Record<string, HostTensor>): [string, HostTensor][] {
+  if (inputs === null || typeof inputs !== 'object') throw new InputError('inputs must be an object of host tensors');
+  return Object.entries(inputs).map(([name, t]) => {
+    const ok = t && (t.dtype === 'float32' ? t.data instanceof Float32Array : t.dtype === 'int32' && t.data instanceof Int32Array);
+    if (!ok) throw new InputError(`input "${name}" must be a float32 or int32 host tensor with matching data`);
+    if (!Array.isArray(t.shape) || t.shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new InputError(`input "${name}" has an invalid shape [${String(t.shape)}]`);
+    }
+    if (t.data.length !== sizeOf(t.shape)) throw new ShapeMismatchError(name, [t.data.length], t.shape);
+    return [name, t];
+  });
+}
+
+function fromOrt(t: OrtTensor | undefined, dtype: DType): HostTensor {
+  if (!t) throw new BackendError('ONNX Runtime returned no value for an output');
+  const shape = t.dims.map(Number);
+  if (dtype === 'float32') return { dtype, shape, data: t.data as Float32Array };
+  const wide = t.data as BigInt64Array;
+  const data = new Int32Array(wide.length);
+  for (let i = 0; i < wide.length; i++) data[i] = Number(wide[i]);
+  return { dtype, shape, data };
+}

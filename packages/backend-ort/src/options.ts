@@ -1,0 +1,93 @@
+/**
+ * createOrtBackend's options: which ONNX Runtime, which execution provider, how many threads.
+ * Every accepted option takes effect; anything else is a typed error before a session exists.
+ */
+import { BackendError, UnsupportedError } from '@attnjs/core';
+import type * as OrtWeb from 'onnxruntime-web';
+
+/** What this backend uses of an ONNX Runtime module; `onnxruntime-web` and `onnxruntime-node` both fit. */
+export type OrtModule = Pick<typeof OrtWeb, 'InferenceSession' | 'Tensor' | 'env'> & {
+  /** onnxruntime-node only: the execution providers this build has. */
+  readonly listSupportedBackends?: () => readonly { readonly name: string; readonly bundled: boolean }[];
+};
+
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface OrtBackendOptions {
+  /** `await import('onnxruntime-node')` to run natively in Node; default `onnxruntime-web` (wasm). */
+  readonly ort?: OrtModule;
+  /** onnxruntime-web: `['wasm']` (default) or `['webgpu']` (browser only). onnxruntime-node: `['cpu']` (default) or another EP the build bundles. */
+  readonly executionProviders?: readonly string[];
+  /** Intra-op threads. Default in Node: the machine's cores, at most 4; in a page, onnxruntime-web's own. onnxruntime-web reads it once, at its first session. */
+  readonly numThreads?: number;
+  /** ONNX Runtime graph optimisations; default `all` (fusions, constant folding, layout). */
+  readonly graphOptimizationLevel?: GraphOptimizationLevel;
+}
+
+export interface ResolvedOptions {
+  readonly name: string;
+  readonly ort: OrtModule;
+  readonly sessionOptions: OrtWeb.InferenceSession.SessionOptions;
+}
+
+const LEVELS: readonly GraphOptimizationLevel[] = ['disabled', 'basic', 'extended', 'all'];
+const WEB_PROVIDERS = ['wasm', 'cpu', 'webgpu'];
+
+const runningInNode = () => typeof process !== 'undefined' && Boolean(process.versions?.node);
+
+async function defaultThreads(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  let cores = nav?.hardwareConcurrency;
+  if (!cores && runningInNode()) cores = (await import('node:os')).availableParallelism();
+  // More than 4 intra-op threads rarely pays off for batch-1 transformer inference (and is what
+  // onnxruntime-web itself caps at).
+  return Math.max(1, Math.min(4, cores ?? 1));
+}
+
+export async function resolveOptions(options: OrtBackendOptions = {}): Promise<ResolvedOptions> {
+  const level = options.graphOptimizationLevel ?? 'all';
+  if (!LEVELS.includes(level)) {
+    throw new UnsupportedError(`graphOptimizationLevel "${String(level)}" is not one of ${LEVELS.join(', ')}`);
+  }
+  const { numThreads } = options;
+  if (numThreads !== undefined && !(Number.isInteger(numThreads) && numThreads >= 1)) {
+    throw new UnsupportedError(`numThreads must be a positive integer, got ${String(numThreads)}`);
+  }
+  const ort = options.ort ?? ((await import('onnxruntime-web')) as OrtModule);
+  if (!ort?.InferenceSession || !ort.Tensor || !ort.env) {
+    throw new BackendError('the `ort` option is not an ONNX Runtime module (onnxruntime-web or onnxruntime-node)');
+  }
+  const threads = numThreads ?? (await defaultThreads());
+  const isNode = Boolean(ort.env.versions?.node) || typeof ort.listSupportedBackends === 'function';
+  const providers = [...(options.executionProviders ?? [isNode ? 'cpu' : 'wasm'])];
+  if (providers.length === 0) throw new UnsupportedError('executionProviders is empty');
+
+  if (isNode) {
+    const available = new Map((ort.listSupportedBackends?.() ?? [{ name: 'cpu', bundled: true }]).map((b) => [b.name, b.bundled]));
+    for (const p of providers) {
+      if (!available.has(p)) throw new UnsupportedError(`onnxruntime-node has no execution provider "${p}" (known: ${[...available.keys()].join(', ')})`);
+      if (!available.get(p)) throw new BackendError(`execution provider "${p}" is not bundled with this onnxruntime-node install`);
+    }
+    return {
+      name: 'ort-node',
+      ort,
+      sessionOptions: { executionProviders: providers, graphOptimizationLevel: level, intraOpNumThreads: threads },
+    };
+  }
+
+  for (const p of providers) {
+    if (!WEB_PROVIDERS.includes(p)) throw new UnsupportedError(`onnxruntime-web execution provider "${p}" is not supported (use ${WEB_PROVIDERS.join(', ')})`);
+  }
+  const webgpu = providers.includes('webgpu');
+  if (webgpu && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
+    throw new BackendError('WebGPU is not available here (no navigator.gpu); use executionProviders: ["wasm"]');
+  }
+  // The wasm module reads its thread count when it first starts; later backends cannot change it. In a
+  // page, onnxruntime-web picks its own default (threads only under cross-origin isolation).
+  if (ort.env.wasm && (numThreads !== undefined || runningInNode())) ort.env.wasm.numThreads = threads;
+  return {
+    name: webgpu && providers[0] === 'webgpu' ? 'ort-web-webgpu' : 'ort-web-wasm',
+    ort,
+    sessionOptions: { executionProviders: providers, graphOptimizationLevel: level },
+  };
+}

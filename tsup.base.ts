@@ -1,0 +1,16 @@
+import { type Options, defineConfig } from 'tsup';
+
+/** The build every @attnjs package shares: ESM + .d.ts from src/index.ts. */
+export function packageBuild(overrides: Options = {}) {
+  return defineConfig({
+    entry: ['src/index.ts'],
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2022',
+    // Keep `node:` specifiers: without the prefix, browser bundlers mistake built-ins for packages.
+    removeNodeProtocol: false,
+    ...overrides,
+  });
+}
