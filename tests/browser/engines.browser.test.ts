@@ -21,7 +21,6 @@ interface BrowserEngine {
    * bug's signature instead and the strict checks are expected to fail (`it.fails`), so the suite turns
    * red as soon as the bug is fixed or worked around: then delete this field.
    */
-  readonly knownGeluBug?: string;
 }
 
 /**
@@ -41,11 +40,8 @@ const BROWSER_ENGINES: readonly BrowserEngine[] = [
     name: 'ort-web-webgpu',
     backend: 'ort-web-webgpu',
     tol: TOLERANCE.sharp,
-    // onnxruntime-web 1.30's WebGPU EP (JSEP) registers ONNX Gelu (opset 20) but never passes its
-    // `approximate` attribute to the kernel (the bundle calls `bc("Gelu", s, void 0)`), so
-    // `Gelu(approximate="tanh")`, which @attnjs/backend-ort emits for GPT-2's gelu_new, is computed in the
-    // erf form. BERT (erf GELU) is unaffected; greedy tokens still match (every margin ≥ 1e-3).
-    knownGeluBug: 'onnxruntime-web WebGPU EP ignores Gelu approximate="tanh"',
+    // onnxruntime-web 1.30's default WebGPU EP (JSEP) ignores Gelu's `approximate` attribute and computes
+    // the erf form; @attnjs/backend-ort therefore decomposes tanh GELU for WebGPU. This engine guards that.
   },
   // The same backend given `ort: await import('onnxruntime-web/webgpu')`, whose native WebGPU EP computes
   // tanh GELU correctly: the way to run GPT-2 on ONNX Runtime + WebGPU today.
@@ -122,7 +118,7 @@ describe('browser engines in headless Chromium', () => {
     if (Object.keys(report).length > 0) console.table(report);
   });
 
-  describe.each(BROWSER_ENGINES)('$name', ({ name, backend, tol, knownGeluBug }) => {
+  describe.each(BROWSER_ENGINES)('$name', ({ name, backend, tol }) => {
     let out: PageOutputs;
     beforeAll(async () => {
       const started = performance.now();
@@ -153,22 +149,11 @@ describe('browser engines in headless Chromium', () => {
       expectClose(out.gelu.erf, GELU_ERF, tol, `${name} gelu(x, 'none')`);
     });
 
-    if (!knownGeluBug) {
-      it("gelu kernel, tanh form (GPT-2's gelu_new)", () => {
-        expectClose(out.gelu.tanh, GELU_TANH, tol, `${name} gelu(x, 'tanh')`);
-      });
-    } else {
-      it(`KNOWN BUG (${knownGeluBug}): gelu(x, 'tanh') comes out in the erf form`, () => {
-        expectClose(out.gelu.tanh, GELU_ERF, tol, `${name} gelu(x, 'tanh') vs the erf form`);
-      });
-      it(`KNOWN BUG (${knownGeluBug}): gpt2 logits are the reference's "gelu_erf" variant`, () => {
-        // testdata's bug-sensitivity diagnostics: max |Δlogits| of case 0 when GPT-2 uses erf GELU.
-        const erfVariant = gptRef.diagnostics.bug_sensitivity_case0_logits_max_abs.gelu_erf;
-        expect(maxAbs(out.gpt.logits, gptCase.float64.logits)).toBeCloseTo(erfVariant, 4);
-      });
-    }
+    it("gelu kernel, tanh form (GPT-2's gelu_new)", () => {
+      expectClose(out.gelu.tanh, GELU_TANH, tol, `${name} gelu(x, 'tanh')`);
+    });
 
-    (knownGeluBug ? it.fails : it)('gpt2-tiny-sharp case 0: logits and loss', () => {
+    it('gpt2-tiny-sharp case 0: logits and loss', () => {
       gptCase.lengths.forEach((_: number, b: number) =>
         expectClose(out.gpt.logits[b]!, gptCase.float64.logits[b], tol, `${name} gpt2 logits[${b}]`),
       );

@@ -81,7 +81,8 @@ class OrtBackend implements Backend {
     // ONNX Runtime folds the Transpose of an [out, in] weight when it loads the session, faster than
     // JavaScript can; only without its optimiser are weights laid out while tracing.
     const preTranspose = this.options.sessionOptions.graphOptimizationLevel === 'disabled';
-    const traced = traceProgram(program, signature, { preTranspose }); // throws as-is: the program's own errors
+    const decomposeTanhGelu = this.options.sessionOptions.executionProviders?.some((p) => String(p) === 'webgpu');
+    const traced = traceProgram(program, signature, { preTranspose, decomposeTanhGelu }); // throws as-is: the program's own errors
     const entry: CacheEntry = { ready: this.createSession(program.key, traced) };
     let entries = this.sessions.get(program.owner);
     if (!entries) {

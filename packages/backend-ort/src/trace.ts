@@ -35,6 +35,11 @@ export interface TraceOptions {
    */
   readonly preTranspose?: boolean;
   readonly metadata?: Readonly<Record<string, string>>;
+  /**
+   * Emit tanh-approximated GELU as elementary ops instead of `Gelu(approximate="tanh")`: onnxruntime-web
+   * 1.30's default WebGPU kernels ignore the attribute and compute the erf form.
+   */
+  readonly decomposeTanhGelu?: boolean;
 }
 
 export interface TracedProgram {
@@ -58,7 +63,7 @@ export function traceProgram(program: Program, signature: InputSignature, option
       spec.shape.map((d, i) => d ?? `${name}_dim${i}`),
     );
   }
-  const outputs = program.build(new Ops(tracingKernels(g)), inputs);
+  const outputs = program.build(new Ops(tracingKernels(g, { decomposeTanhGelu: options.decomposeTanhGelu })), inputs);
   const finished = finishGraph(g, outputs, options.graphName ?? program.key, options.outputDims, options.preTranspose);
   const model = encodeModel({
     irVersion: IR_VERSION,

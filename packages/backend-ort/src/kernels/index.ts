@@ -2,7 +2,7 @@
  * The registry: core's `Kernels` implemented by appending ONNX nodes to a graph being traced.
  * Each entry checks that its tensors belong to this trace and forwards to the op's own file.
  */
-import type { Kernels, Tensor } from '@attnjs/core';
+import { type Kernels, Ops, type Tensor } from '@attnjs/core';
 import type { GraphBuilder, SymbolicTensor } from '../graph/builder.js';
 import { cast, constant, param } from './data.js';
 import { binary, notEqual, unary } from './elementwise.js';
@@ -12,9 +12,14 @@ import { linear, matmul } from './linalg.js';
 import { argmax, reduce, softmax } from './reduce.js';
 import { concat, reshape, slice, transpose } from './shape.js';
 
-export function tracingKernels(g: GraphBuilder): Kernels {
+export interface KernelOptions {
+  /** Build tanh GELU from elementary ops (core's decomposition) rather than the Gelu node. */
+  readonly decomposeTanhGelu?: boolean;
+}
+
+export function tracingKernels(g: GraphBuilder, options: KernelOptions = {}): Kernels {
   const t = (x: Tensor, op: string): SymbolicTensor => g.own(x, op);
-  return {
+  const kernels: Kernels = {
     param: (p) => param(g, p),
     constant: (value) => constant(g, value),
     cast: (x, dtype) => cast(g, t(x, 'cast'), dtype),
@@ -53,4 +58,9 @@ export function tracingKernels(g: GraphBuilder): Kernels {
     layerNorm: (x, weight, bias, eps) => layerNorm(g, t(x, 'layerNorm'), t(weight, 'layerNorm'), t(bias, 'layerNorm'), eps),
     gelu: (x, approximate) => gelu(g, t(x, 'gelu'), approximate),
   };
+  if (options.decomposeTanhGelu) {
+    const decomposed = new Ops({ ...kernels, gelu: undefined });
+    kernels.gelu = (x, approximate) => (approximate === 'tanh' ? decomposed.gelu(x, 'tanh') : gelu(g, t(x, 'gelu'), approximate));
+  }
+  return kernels;
 }
