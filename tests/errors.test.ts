@@ -15,6 +15,9 @@ import {
   readSafetensors,
   serializeSafetensors,
 } from '@attnjs/core';
+import { createOrtBackend } from '@attnjs/backend-ort';
+import { createTfjsBackend } from '@attnjs/backend-tfjs';
+import { AttnError } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
@@ -152,5 +155,33 @@ describe('inputs', () => {
     } finally {
       bert.dispose();
     }
+  });
+});
+
+describe('engines', () => {
+  it('an unknown tfjs device is named, with the valid ones', async () => {
+    const error = await createTfjsBackend({ device: 'tpu' as never }).catch((e) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error.message).toMatch(/"tpu".*cpu, wasm, webgl, webgpu/);
+  });
+
+  it('webgl needs a browser: a typed error in Node, not a crash', async () => {
+    await expect(createTfjsBackend({ device: 'webgl' })).rejects.toThrow(BackendError);
+  });
+
+  it('an unknown ONNX Runtime execution provider is named', async () => {
+    const error = await createOrtBackend({ executionProviders: ['tpu'] }).catch((e) => e);
+    expect(error).toBeInstanceOf(AttnError);
+    expect(error.message).toContain('"tpu"');
+  });
+
+  it('something that is not ONNX Runtime passed as `ort`', async () => {
+    await expect(createOrtBackend({ ort: {} as never })).rejects.toThrow(BackendError);
+  });
+
+  it('a disposed model says so instead of running', async () => {
+    const model = await GPT2LMHeadModel.fromPretrained(GPT2, { backend });
+    model.dispose();
+    await expect(model.forward({ inputIds: [[1, 2]] })).rejects.toThrow(/has no backend/);
   });
 });
