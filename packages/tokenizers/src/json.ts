@@ -1,0 +1,96 @@
+import { TokenizerConfigError } from './errors.js';
+
+/**
+ * Readers for tokenizer.json fields. Each takes the dotted path of the field so that a malformed file
+ * produces a `TokenizerConfigError` naming exactly which field is wrong.
+ */
+export type JsonObject = Record<string, unknown>;
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
+}
+
+export function asObject(value: unknown, path: string): JsonObject {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TokenizerConfigError(path, `expected an object, got ${describeValue(value)}`);
+  }
+  return value as JsonObject;
+}
+
+export function asArray(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) throw new TokenizerConfigError(path, `expected an array, got ${describeValue(value)}`);
+  return value;
+}
+
+export function asString(value: unknown, path: string): string {
+  if (typeof value !== 'string') throw new TokenizerConfigError(path, `expected a string, got ${describeValue(value)}`);
+  return value;
+}
+
+export function asInt(value: unknown, path: string, min = 0): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new TokenizerConfigError(path, `expected an integer ≥ ${min}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+export function asBool(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new TokenizerConfigError(path, `expected true or false, got ${describeValue(value)}`);
+  return value;
+}
+
+/** `obj[key]` as a string; `fallback` when absent or null (pass no fallback to make it required). */
+export function stringField(obj: JsonObject, key: string, path: string, fallback?: string): string {
+  const value = obj[key];
+  if (value == null && fallback !== undefined) return fallback;
+  return asString(value, `${path}.${key}`);
+}
+
+export function optionalStringField(obj: JsonObject, key: string, path: string): string | null {
+  const value = obj[key];
+  return value == null ? null : asString(value, `${path}.${key}`);
+}
+
+export function boolField(obj: JsonObject, key: string, path: string, fallback?: boolean): boolean {
+  const value = obj[key];
+  if (value == null && fallback !== undefined) return fallback;
+  return asBool(value, `${path}.${key}`);
+}
+
+export function optionalBoolField(obj: JsonObject, key: string, path: string): boolean | null {
+  const value = obj[key];
+  return value == null ? null : asBool(value, `${path}.${key}`);
+}
+
+export function intField(obj: JsonObject, key: string, path: string, fallback?: number): number {
+  const value = obj[key];
+  if (value == null && fallback !== undefined) return fallback;
+  return asInt(value, `${path}.${key}`);
+}
+
+/** A `{ token: id }` vocabulary object, checked entry by entry. */
+export function vocabField(obj: JsonObject, key: string, path: string): Map<string, number> {
+  const raw = asObject(obj[key], `${path}.${key}`);
+  const vocab = new Map<string, number>();
+  for (const token in raw) {
+    const id = raw[token];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
+      throw new TokenizerConfigError(`${path}.${key}[${JSON.stringify(token)}]`, `expected a token id, got ${describeValue(id)}`);
+    }
+    vocab.set(token, id);
+  }
+  return vocab;
+}
+
+/** Parses JSON text, reporting a syntax error against the file it came from. */
+export function parseJson(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new TokenizerConfigError(source, `not valid JSON (${(error as Error).message})`, { cause: error });
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * A model turns one pre-tokenized word into tokens. The result is a flat `Int32Array` of
+ * `[id, start, end]` triples, positions in UTF-16 code units of `word` — no per-token objects, so
+ * results can be cached and replayed cheaply.
+ */
+export interface Model {
+  /** Number of entries in the model's vocabulary (added tokens not included). */
+  readonly vocabSize: number;
+  tokenize(word: string): Int32Array;
+  tokenToId(token: string): number | undefined;
+  idToToken(id: number): string | undefined;
+  getVocab(): Map<string, number>;
+  /** The model's unknown token, if it has one. */
+  readonly unkToken: string | null;
+}
+
+/** id → token array built from a vocabulary map (ids may be sparse). */
+export function reverseVocab(vocab: Map<string, number>): string[] {
+  let max = -1;
+  for (const id of vocab.values()) if (id > max) max = id;
+  const reverse: string[] = new Array(max + 1);
+  for (const [token, id] of vocab) reverse[id] = token;
+  return reverse;
+}
