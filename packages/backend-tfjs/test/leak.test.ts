@@ -64,7 +64,7 @@ describe.each(['cpu', 'wasm'] as const)('tfjs-%s memory', (device) => {
     for (let i = 0; i < 20; i++) await backend.valueAndGrads(loss, inputs, params);
     expect(tf.memory().numTensors).toBe(afterFirst);
 
-    backend.release(owner, blockParams);
+    backend.release(owner, blocks.parameters());
     expect(tf.memory().numTensors).toBe(start + wte.parameters().length);
     await backend.dispose();
     expect(tf.memory().numTensors).toBe(start);
