@@ -24,7 +24,9 @@ describe.each(ENGINES)('tfjs-$device', ({ device, calls }) => {
     const inputs = { inputIds: [[5, 6, 7, 8], [9, 10, 11, 0]], attentionMask: [[1, 1, 1, 1], [1, 1, 1, 0]], labels: [[5, 6, 7, 8], [9, 10, 11, -100]] };
     await model.forward(inputs);
     const afterFirst = tf.memory().numTensors;
-    expect(afterFirst - start).toBe(model.parameters().length); // the weights, once
+    // The weights, once; on wasm also the [in, out] copy of the tied LM head, which wasm multiplies by
+    // much faster than by a transposed operand.
+    expect(afterFirst - start).toBe(model.parameters().length + (device === 'wasm' ? 1 : 0));
 
     for (let i = 0; i < calls; i++) await model.forward(inputs);
     await model.generate([5, 6, 7], { maxNewTokens: 4 });

@@ -17,6 +17,8 @@ export interface ValueAndGrads<O extends string = string> {
  * An eager engine: `build` runs on real tfjs tensors inside tf.tidy, so every intermediate is freed when
  * the call returns and only the cached parameters (variables) outlive it.
  */
+const swapLastAxes = (x: tf.Tensor) => tf.transpose(x, [...x.shape.keys()].map((i) => (i < x.rank - 2 ? i : 2 * x.rank - 3 - i)));
+
 export class TfjsBackend implements Backend {
   readonly name: string;
   private readonly params = new ParamStore();
@@ -25,7 +27,9 @@ export class TfjsBackend implements Backend {
 
   constructor(readonly device: TfjsDevice) {
     this.name = `tfjs-${device}`;
-    this.kernels = createKernels((p) => this.params.get(p));
+    // Only tfjs-backend-wasm has the slow transposed-operand path; elsewhere tfjs transposes for free.
+    const transposed = device === 'wasm' ? (x: tf.Tensor) => this.params.transposedOf(x) ?? swapLastAxes(x) : undefined;
+    this.kernels = createKernels((p) => this.params.get(p), transposed);
   }
 
   async run<I extends string, O extends string>(
@@ -83,6 +87,7 @@ export class TfjsBackend implements Backend {
     variables: tf.Variable[],
   ): { outputs: Record<string, tf.Tensor>; grads: tf.Tensor[] } {
     const kept: tf.Tensor[] = []; // outputs other than the loss, kept past tfjs's forward tidy
+    this.params.recording = true;
     try {
       return tf.tidy(() => {
         const outputs: Record<string, tf.Tensor> = {};
@@ -110,6 +115,8 @@ export class TfjsBackend implements Backend {
     } catch (error) {
       kept.forEach((t) => this.free(t));
       throw error;
+    } finally {
+      this.params.recording = false;
     }
   }
 

@@ -15,6 +15,11 @@ interface Entry {
  */
 export class ParamStore {
   private readonly entries = new Map<Parameter, Entry>();
+  /** [in, out] copies of 2-D parameters stored [out, in] (see `transposedOf`). */
+  private readonly transposedCopies = new Map<Parameter, tf.Tensor>();
+  private readonly ownerOf = new WeakMap<tf.Tensor, Parameter>();
+  /** While gradients are recorded, copies are bypassed so gradients reach the variables themselves. */
+  recording = false;
 
   get size(): number {
     return this.entries.size;
@@ -23,18 +28,39 @@ export class ParamStore {
   get(p: Parameter): tf.Variable {
     const entry = this.entries.get(p);
     if (entry && entry.source === p.value) return entry.variable;
-    entry?.variable.dispose();
+    this.release([p]);
     const initial = upload(p.value, 'parameter');
     const variable = tf.variable(initial, true);
     initial.dispose(); // the variable holds its own reference to the data
     this.entries.set(p, { source: p.value, variable });
+    this.ownerOf.set(variable, p);
     return variable;
+  }
+
+  /**
+   * The transpose of `t` when it is a 2-D parameter: a cached copy outside gradient recording, else a
+   * per-call transpose (differentiable). Undefined for tensors that are not parameters. tfjs-backend-wasm
+   * multiplies by a transposed right operand ~10× slower than by a plain one, and weights stored [out, in]
+   * (nn.Linear, a tied LM head) are always used transposed.
+   */
+  transposedOf(t: tf.Tensor): tf.Tensor | undefined {
+    const p = this.ownerOf.get(t);
+    if (!p || t.rank !== 2) return undefined;
+    if (this.recording) return tf.transpose(t);
+    let copy = this.transposedCopies.get(p);
+    if (!copy) {
+      copy = tf.keep(tf.transpose(t));
+      this.transposedCopies.set(p, copy);
+    }
+    return copy;
   }
 
   release(params: Iterable<Parameter>): void {
     for (const p of params) {
       this.entries.get(p)?.variable.dispose();
       this.entries.delete(p);
+      this.transposedCopies.get(p)?.dispose();
+      this.transposedCopies.delete(p);
     }
   }
 

@@ -23,7 +23,10 @@ import { erf, exp, log, neg, sqrt, tanh } from './unary.js';
  * (its parameter store); everything else is a plain function of tfjs tensors. `attention` is left to
  * core's decomposition, which is already matmul + softmax here.
  */
-export function createKernels(param: (p: Parameter) => tf.Tensor): Kernels {
+/** Supplies xᵀ for a right-hand matmul operand, or undefined to let tfjs transpose on the fly. */
+export type TransposedOperand = (x: tf.Tensor) => tf.Tensor | undefined;
+
+export function createKernels(param: (p: Parameter) => tf.Tensor, transposed?: TransposedOperand): Kernels {
   return {
     param: (p: Parameter): Tensor => fromTf(param(p)),
     constant,
@@ -43,7 +46,7 @@ export function createKernels(param: (p: Parameter) => tf.Tensor): Kernels {
     tanh,
     erf,
     notEqual,
-    matmul,
+    matmul: (a, b, transposeA, transposeB) => matmul(a, b, transposeA, transposeB, transposed),
     sum,
     mean,
     max,
@@ -54,7 +57,7 @@ export function createKernels(param: (p: Parameter) => tf.Tensor): Kernels {
     takeAlongLastAxis,
     range,
     causalMask,
-    linear,
+    linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, transposed),
     layerNorm,
     gelu,
   };

@@ -2,13 +2,20 @@ import type { Tensor, WeightLayout } from '@attnjs/core';
 import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
+import type { TransposedOperand } from './index.js';
 
 /**
  * x [..., in] → [..., out] as one 2-D matmul, fused with the bias where that is correct (tfjs falls back
  * to the unfused ops while recording gradients). Flattening the leading axes avoids a batched matmul
  * over a broadcast weight.
  */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | undefined, layout: WeightLayout): Tensor {
+export function linear(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | undefined,
+  layout: WeightLayout,
+  transposed?: TransposedOperand,
+): Tensor {
   const input = tfOf(x);
   const w = tfOf(weight);
   const transposeB = layout === 'outIn';
@@ -17,9 +24,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | undefined, layo
     throw new ShapeMismatchError('linear weight', transposeB ? [null, input.shape[input.rank - 1]!] : [input.shape[input.rank - 1]!, null], w.shape);
   }
   const rows = tf.reshape(input, [-1, inFeatures]); // (B·T, in)
+  const wT = transposeB ? transposed?.(w) : undefined; // [in, out]
   let y: tf.Tensor; // (B·T, out)
-  if (!transposeB) {
-    y = tf.fused.matMul({ a: rows, b: w, bias: bias && tfOf(bias) });
+  if (!transposeB || wT) {
+    y = tf.fused.matMul({ a: rows, b: wT ?? w, bias: bias && tfOf(bias) });
   } else {
     // tfjs-backend-wasm 4.22's _FusedMatMul adds the bias wrongly when transposeB is set (the conformance
     // suite caught it), so [out, in] weights take a plain matmul and a separate add.

@@ -2,6 +2,7 @@ import type { Tensor } from '@attnjs/core';
 import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
+import type { TransposedOperand } from './index.js';
 
 /** NumPy broadcast of two batch shapes, or null when they do not broadcast. */
 function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
@@ -20,9 +21,11 @@ function broadcastShapes(a: readonly number[], b: readonly number[]): number[] |
  * Batched matmul over the last two axes with NumPy batch broadcasting and ONNX's rank-1 promotion.
  * tfjs broadcasts a batch only when one side's batch is a single matrix, so other cases are expanded first.
  */
-export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = false, transposed?: TransposedOperand): Tensor {
   let x = tfOf(a);
   let y = tfOf(b);
+  const yT = transposeB && y.rank >= 2 ? transposed?.(y) : undefined;
+  if (yT) [y, transposeB] = [yT, false];
   const vectorA = x.rank === 1;
   const vectorB = y.rank === 1;
   if (vectorA) x = tf.reshape(x, [1, -1]);
