@@ -19,7 +19,7 @@ import {
   checkOptions,
   idsFeed,
   tokenFeed,
-  readPretrained,
+  loadPretrained,
   toIds,
 } from '@attnjs/core';
 import { type BertConfig, bertConfigFromJSON } from './config.js';
@@ -211,14 +211,10 @@ export function bertFeeds(
   return feeds;
 }
 
-export async function loadBert<M extends PreTrainedModel>(
+export function loadBert<M extends PreTrainedModel>(
   dir: string | URL,
   options: FromPretrainedOptions,
   create: (config: BertConfig) => M,
 ): Promise<M> {
-  checkOptions(options, ['backend'], 'fromPretrained');
-  const files = await readPretrained(dir);
-  const model = create(bertConfigFromJSON(files.config));
-  model.loadWeights(files.tensors, files.where);
-  return model;
+  return loadPretrained(dir, options, bertConfigFromJSON, create);
 }

@@ -3,6 +3,7 @@ import { type CheckpointSpec, type LoadReport, loadParameters } from './checkpoi
 import { ConfigReader } from './config.js';
 import { BackendError, ConfigError, UnsupportedError } from './errors.js';
 import type { HostTensor } from './host.js';
+import { checkOptions } from './inputs.js';
 import { describeSource, joinSource, readText } from './io.js';
 import type { Tensor } from './kernels.js';
 import { Module } from './module.js';
@@ -37,6 +38,23 @@ export async function readPretrained(dir: string | URL): Promise<PretrainedFiles
   const file = await readSafetensors(weightsSource);
   const tensors = new Map([...file.tensors].map(([name, t]) => [name, t.tensor] as const));
   return { config, tensors, where: describeSource(weightsSource) };
+}
+
+/**
+ * `fromPretrained` for any model: read the folder, parse its config, build the model on the backend and
+ * copy the weights in.
+ */
+export async function loadPretrained<C, M extends PreTrainedModel>(
+  dir: string | URL,
+  options: FromPretrainedOptions,
+  parseConfig: (config: ConfigReader) => C,
+  create: (config: C) => M,
+): Promise<M> {
+  checkOptions(options, ['backend'], 'fromPretrained');
+  const files = await readPretrained(dir);
+  const model = create(parseConfig(files.config));
+  model.loadWeights(files.tensors, files.where);
+  return model;
 }
 
 /** The base of every model: holds the backend, loads checkpoints, runs programs, frees what it uploaded. */

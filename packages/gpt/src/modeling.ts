@@ -20,7 +20,7 @@ import {
   tokenFeed,
   IGNORE_INDEX,
   checkRange,
-  readPretrained,
+  loadPretrained,
   toIds,
 } from '@attnjs/core';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
@@ -203,16 +203,12 @@ export class GPT2LMHeadModel extends PreTrainedModel {
   }
 }
 
-async function loadGPT2<M extends PreTrainedModel>(
+function loadGPT2<M extends PreTrainedModel>(
   dir: string | URL,
   options: FromPretrainedOptions,
   create: (config: GPT2Config) => M,
 ): Promise<M> {
-  checkOptions(options, ['backend'], 'fromPretrained');
-  const files = await readPretrained(dir);
-  const model = create(gpt2ConfigFromJSON(files.config));
-  model.loadWeights(files.tensors, files.where);
-  return model;
+  return loadPretrained(dir, options, gpt2ConfigFromJSON, create);
 }
 
 /** Validates inputs on the host (cheap, and engines would fail obscurely) and builds the forward program. */
