@@ -2,7 +2,7 @@
  * createOrtBackend's options: which ONNX Runtime, which execution provider, how many threads.
  * Every accepted option takes effect; anything else is a typed error before a session exists.
  */
-import { BackendError, UnsupportedError } from '@attnjs/core';
+import { BackendError, UnsupportedError, importNodeBuiltin } from '@attnjs/core';
 import type * as OrtWeb from 'onnxruntime-web';
 
 /** What this backend uses of an ONNX Runtime module; `onnxruntime-web` and `onnxruntime-node` both fit. */
@@ -38,7 +38,7 @@ const runningInNode = () => typeof process !== 'undefined' && Boolean(process.ve
 async function defaultThreads(): Promise<number> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   let cores = nav?.hardwareConcurrency;
-  if (!cores && runningInNode()) cores = (await import('node:os')).availableParallelism();
+  if (!cores && runningInNode()) cores = (await importNodeBuiltin<typeof import('node:os')>('node:os')).availableParallelism();
   // More than 4 intra-op threads rarely pays off for batch-1 transformer inference (and is what
   // onnxruntime-web itself caps at).
   return Math.max(1, Math.min(4, cores ?? 1));

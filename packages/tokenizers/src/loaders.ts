@@ -8,9 +8,17 @@ import type { AddedTokenSpec, BPEFilesOptions, WordPieceVocabOptions } from './v
  * File and network access. Node APIs are reached through dynamic `import()` only, so the package
  * still bundles and runs in browsers, where only `fromUrl` / `fromJSON` apply.
  */
+/**
+ * Imports a Node built-in at run time. The specifier is not a literal, so browser bundlers leave it
+ * alone instead of failing to resolve it; in a browser the call is never reached.
+ */
+export function importNodeBuiltin<T>(specifier: `node:${string}`): Promise<T> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+}
+
 async function nodeFs(): Promise<typeof import('node:fs/promises')> {
   try {
-    return await import('node:fs/promises');
+    return await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
   } catch (error) {
     throw new TokenizerLoadError('the file system', 'reading files needs Node.js; in a browser use Tokenizer.fromUrl or fromJSON', { cause: error });
   }

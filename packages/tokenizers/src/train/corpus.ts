@@ -1,3 +1,4 @@
+import { importNodeBuiltin } from '../loaders.js';
 import { TokenizerLoadError } from '../errors.js';
 import { TrainerOptionError } from './errors.js';
 
@@ -50,7 +51,7 @@ export async function* fileLines(paths: string | readonly string[]): AsyncGenera
   if (!Array.isArray(list) || list.length === 0 || list.some((p) => typeof p !== 'string')) {
     throw new TrainerOptionError('paths', 'a file path or a non-empty array of file paths', paths);
   }
-  const { createReadStream } = await import('node:fs');
+  const { createReadStream } = await importNodeBuiltin<typeof import('node:fs')>('node:fs');
   for (const path of list) {
     let rest = '';
     const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });

@@ -1,3 +1,5 @@
+import { importNodeBuiltin } from '../loaders.js';
+
 /** The parts of HF's tokenizer.json the trainers write. Field names are HF's (snake_case) on purpose. */
 export interface AddedTokenJSON {
   id: number;
@@ -55,6 +57,6 @@ export async function saveTokenizerJSON(
   path: string,
   options: { pretty?: boolean } = {},
 ): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
+  const { writeFile } = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
   await writeFile(path, JSON.stringify(tokenizer, null, options.pretty === false ? undefined : 2) + '\n', 'utf8');
 }
