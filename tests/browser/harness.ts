@@ -35,9 +35,8 @@ export async function bundleEntry(): Promise<string> {
     target: 'es2022',
     write: false,
     logLevel: 'silent',
-    // Node-only branches of the packages (reading a model from a path, counting cores) import these
-    // lazily; in a page they are never reached.
-    external: ['fs', 'fs/promises', 'os', 'node:*'],
+    // No `external`: the packages must bundle for browsers as they are (their Node-only branches
+    // import built-ins through a non-literal specifier that bundlers leave alone).
   });
   return result.outputFiles[0]!.text;
 }
