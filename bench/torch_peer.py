@@ -6,7 +6,7 @@ Reads config.json + model.safetensors with json + numpy (no transformers needed)
 logits, as GPT2LMHeadModel) or BERT (last hidden state + pooler, as BertModel) written in plain torch ops
 the way Hugging Face writes them, under torch.inference_mode(), and prints one JSON line on stdout.
 One torch thread: OpenBLAS (pthread build) still uses both cores, and more torch threads oversubscribe
-(see ../shared/ENVIRONMENT.md).
+(measured on this project's 2-core machines).
 """
 import json
 import math

@@ -1,7 +1,7 @@
 import { TokenizerConfigError, UnsupportedComponentError } from '../errors.js';
 import { asArray, asString, boolField, describeValue, optionalStringField, vocabField, type JsonObject } from '../json.js';
 import { DEFAULT_HEAP_THRESHOLD, MergeScratch, mergeWord } from './bpe-merge.js';
-import { reverseVocab, type Model } from './model.js';
+import { VocabularyModel } from './model.js';
 import { PairTable } from './pair-table.js';
 
 export interface BPEOptions {
@@ -26,8 +26,7 @@ const EMPTY = new Int32Array(0);
  * missing from the vocabulary become `<0xXX>` bytes (`byte_fallback`), the unknown token (fused when
  * `fuse_unk`), or are dropped when there is no unknown token — all as HF does.
  */
-export class BPE implements Model {
-  readonly vocabSize: number;
+export class BPE extends VocabularyModel {
   readonly unkToken: string | null;
   readonly continuingSubwordPrefix: string | null;
   readonly endOfWordSuffix: string | null;
@@ -35,19 +34,17 @@ export class BPE implements Model {
   readonly byteFallback: boolean;
   readonly ignoreMerges: boolean;
   readonly mergeHeapThreshold: number;
-  private readonly vocabR: string[];
   private readonly merges: PairTable;
   /** id of each single-code-unit token, -1 if none: the first symbols without a Map lookup. */
   private readonly charIds: Int32Array | null;
   private readonly scratch = new MergeScratch();
 
   constructor(
-    private readonly vocab: Map<string, number>,
+    vocab: Map<string, number>,
     merges: ReadonlyArray<readonly [string, string]>,
     options: BPEOptions = {},
   ) {
-    this.vocabSize = vocab.size;
-    this.vocabR = reverseVocab(vocab);
+    super(vocab);
     this.unkToken = options.unkToken ?? null;
     this.continuingSubwordPrefix = options.continuingSubwordPrefix || null;
     this.endOfWordSuffix = options.endOfWordSuffix || null;
@@ -77,18 +74,6 @@ export class BPE implements Model {
     } else {
       this.charIds = null;
     }
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.get(token);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.vocabR[id];
-  }
-
-  getVocab(): Map<string, number> {
-    return new Map(this.vocab);
   }
 
   tokenize(word: string): Int32Array {

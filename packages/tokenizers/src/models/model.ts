@@ -22,3 +22,29 @@ export function reverseVocab(vocab: Map<string, number>): string[] {
   for (const [token, id] of vocab) reverse[id] = token;
   return reverse;
 }
+
+/** What every vocabulary-backed model shares: the vocabulary and its token ↔ id lookups. */
+export abstract class VocabularyModel implements Model {
+  readonly vocabSize: number;
+  abstract readonly unkToken: string | null;
+  protected readonly vocabR: string[];
+
+  constructor(protected readonly vocab: Map<string, number>) {
+    this.vocabSize = vocab.size;
+    this.vocabR = reverseVocab(vocab);
+  }
+
+  abstract tokenize(word: string): Int32Array;
+
+  tokenToId(token: string): number | undefined {
+    return this.vocab.get(token);
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.vocabR[id];
+  }
+
+  getVocab(): Map<string, number> {
+    return new Map(this.vocab);
+  }
+}

@@ -1,6 +1,6 @@
 import { TokenizerConfigError } from '../errors.js';
 import { intField, stringField, vocabField, type JsonObject } from '../json.js';
-import { reverseVocab, type Model } from './model.js';
+import { VocabularyModel } from './model.js';
 
 export interface WordPieceOptions {
   unkToken?: string;
@@ -15,20 +15,17 @@ const EMPTY = new Int32Array(0);
  * `continuing_subword_prefix` ("##"). A word longer than `max_input_chars_per_word` characters, or with
  * any part that matches nothing, becomes one unknown token covering the whole word.
  */
-export class WordPiece implements Model {
-  readonly vocabSize: number;
+export class WordPiece extends VocabularyModel {
   readonly unkToken: string;
   readonly continuingSubwordPrefix: string;
   readonly maxInputCharsPerWord: number;
-  private readonly vocabR: string[];
   private readonly unkId: number;
 
   constructor(
-    private readonly vocab: Map<string, number>,
+    vocab: Map<string, number>,
     options: WordPieceOptions = {},
   ) {
-    this.vocabSize = vocab.size;
-    this.vocabR = reverseVocab(vocab);
+    super(vocab);
     this.unkToken = options.unkToken ?? '[UNK]';
     this.continuingSubwordPrefix = options.continuingSubwordPrefix ?? '##';
     this.maxInputCharsPerWord = options.maxInputCharsPerWord ?? 100;
@@ -37,18 +34,6 @@ export class WordPiece implements Model {
       throw new TokenizerConfigError('model.unk_token', `${JSON.stringify(this.unkToken)} is not in model.vocab`);
     }
     this.unkId = unkId;
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocab.get(token);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.vocabR[id];
-  }
-
-  getVocab(): Map<string, number> {
-    return new Map(this.vocab);
   }
 
   tokenize(word: string): Int32Array {
