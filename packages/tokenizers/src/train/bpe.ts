@@ -3,6 +3,7 @@ import { fileLines, type TrainingCorpus } from './corpus.js';
 import { TrainerOptionError } from './errors.js';
 import { specialAddedTokens, vocabObject, type TrainedTokenizerJSON } from './json.js';
 import {
+  TRAIN_OPTION_NAMES,
   alphabetOption,
   checkKnownOptions,
   integerOption,
@@ -24,15 +25,7 @@ export interface TrainBPEOptions extends TrainOptions {
   initialAlphabet?: readonly string[];
 }
 
-const KNOWN = [
-  'vocabSize',
-  'minFrequency',
-  'specialTokens',
-  'initialAlphabet',
-  'limitAlphabet',
-  'onProgress',
-  'showProgress',
-] as const;
+const KNOWN = TRAIN_OPTION_NAMES;
 
 /**
  * Trains a GPT-2-style byte-level BPE (ByteLevel pre-tokenizer with GPT-2's regex, ByteLevel

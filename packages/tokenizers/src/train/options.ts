@@ -26,6 +26,17 @@ export interface TrainOptions {
   showProgress?: boolean;
 }
 
+/** The option names of `TrainOptions`, which every trainer accepts. */
+export const TRAIN_OPTION_NAMES = [
+  'vocabSize',
+  'minFrequency',
+  'specialTokens',
+  'initialAlphabet',
+  'limitAlphabet',
+  'onProgress',
+  'showProgress',
+] as const;
+
 /** Throws on option names no trainer knows: a misspelt option must not be silently ignored. */
 export function checkKnownOptions(options: object, known: readonly string[]): void {
   for (const name of Object.keys(options)) {

@@ -3,6 +3,7 @@ import { fileLines, type TrainingCorpus } from './corpus.js';
 import { TrainerOptionError } from './errors.js';
 import { specialAddedTokens, vocabObject, type TrainedTokenizerJSON } from './json.js';
 import {
+  TRAIN_OPTION_NAMES,
   alphabetOption,
   booleanOption,
   checkKnownOptions,
@@ -36,13 +37,7 @@ export interface TrainWordPieceOptions extends TrainOptions {
 }
 
 const KNOWN = [
-  'vocabSize',
-  'minFrequency',
-  'specialTokens',
-  'initialAlphabet',
-  'limitAlphabet',
-  'onProgress',
-  'showProgress',
+  ...TRAIN_OPTION_NAMES,
   'lowercase',
   'stripAccents',
   'continuingSubwordPrefix',
