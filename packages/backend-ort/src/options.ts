@@ -2,7 +2,8 @@
  * createOrtBackend's options: which ONNX Runtime, which execution provider, how many threads.
  * Every accepted option takes effect; anything else is a typed error before a session exists.
  */
-import { BackendError, UnsupportedError, importNodeBuiltin } from '@attnjs/core';
+import { BackendError, UnsupportedError } from '@attnjs/core';
+import { importNodeBuiltin } from '@attnjs/core/internal';
 import type * as OrtWeb from 'onnxruntime-web';
 
 /** What this backend uses of an ONNX Runtime module; `onnxruntime-web` and `onnxruntime-node` both fit. */

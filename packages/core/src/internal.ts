@@ -1,0 +1,16 @@
+/**
+ * `@attnjs/core/internal`: helpers the attn.js packages share (input checks, file access). Not public
+ * API: anything here may change in any release. Applications use `@attnjs/core`.
+ */
+export {
+  checkLength,
+  checkOptions,
+  checkRange,
+  checkSameShape,
+  idsFeed,
+  toIds,
+  toLabels1d,
+  tokenFeed,
+} from './inputs.js';
+export { describeSource, importNodeBuiltin, joinSource, readBytes, readText, writeFileAtomic } from './io.js';
+export { int2d, toNested } from './host.js';
