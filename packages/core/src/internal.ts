@@ -12,5 +12,15 @@ export {
   toLabels1d,
   tokenFeed,
 } from './inputs.js';
-export { describeSource, importNodeBuiltin, joinSource, readBytes, readText, writeFileAtomic } from './io.js';
+export {
+  currentHost,
+  describeSource,
+  importNodeBuiltin,
+  joinSource,
+  locateSource,
+  readBytes,
+  readText,
+  type SourceHost,
+  writeFileAtomic,
+} from './io.js';
 export { int2d, toNested } from './host.js';
