@@ -26,6 +26,7 @@ export class FloatLiteral {
 export const MAX_HEADER_BYTES = 100_000_000;
 
 const MAX_DEPTH = 128;
+const PLAIN = /[^"\\\u0000-\u001f]*/y;
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const LITERALS = [['true', true], ['false', false], ['null', null]] as const;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
@@ -116,14 +117,13 @@ class Parser {
     let out = '';
     let start = this.at;
     for (;;) {
+      PLAIN.lastIndex = this.at;
+      PLAIN.test(this.text); // skips to the next quote, backslash or control character
+      this.at = PLAIN.lastIndex;
       if (this.at >= this.text.length) throw this.fail('unterminated string');
       const c = this.text.charCodeAt(this.at);
       if (c === 0x22) break;
       if (c < 0x20) throw this.fail('control character in a string');
-      if (c !== 0x5c) {
-        this.at++;
-        continue;
-      }
       out += this.text.slice(start, this.at);
       out += this.escape();
       start = this.at;
