@@ -284,6 +284,14 @@ describe('engines', () => {
     await expect(createOrtBackend({ ort: {} as never })).rejects.toThrow(BackendError);
   });
 
+  it('a host tensor whose data does not fill its shape names the input once', async () => {
+    const program = { owner: {}, key: 'identity', build: (_: unknown, x: Record<string, never>) => ({ y: x.input_ids }) };
+    const bad = { dtype: 'int32', shape: [1, 4], data: new Int32Array(2) } as const;
+    const error = await backend.run(program as never, { input_ids: bad }).catch((e) => e);
+    expect(error).toBeInstanceOf(ShapeMismatchError);
+    expect(error.message).toBe('tensor "input_ids" has shape [1, 4], expected [2]');
+  });
+
   it('a disposed model says so instead of running', async () => {
     const model = await GPT2LMHeadModel.fromPretrained(GPT2, { backend });
     model.dispose();

@@ -63,13 +63,17 @@ const LISTED_KEYS = 6;
  */
 export function summarizeKeys(keys: readonly string[]): string {
   if (keys.length === 0) return 'none';
-  const groups = new Map<string, number>();
+  const groups = new Map<string, string[]>();
   for (const key of keys) {
     const match = /^(.*?\.\d+)\./.exec(key);
     const group = match ? `${match[1]}.*` : key;
-    groups.set(group, (groups.get(group) ?? 0) + 1);
+    const members = groups.get(group);
+    if (members) members.push(key);
+    else groups.set(group, [key]);
   }
-  const shown = [...groups].slice(0, LISTED_KEYS).map(([group, n]) => (n > 1 ? `${group} (${n} tensors)` : group));
+  const shown = [...groups].slice(0, LISTED_KEYS).map(([group, members]) =>
+    members.length > 1 ? `${group} (${members.length} tensors)` : members[0]!,
+  );
   const rest = groups.size - LISTED_KEYS;
   return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
 }
