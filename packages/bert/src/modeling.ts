@@ -152,7 +152,7 @@ export class BertModel extends PreTrainedModel {
 
   async forward(inputs: BertInputs): Promise<BertModelOutput> {
     const feeds = bertFeeds(this.config, inputs, [], 'BertModel.forward');
-    const allStates = inputs.outputHiddenStates === true; // checked by bertFeeds
+    const allStates = inputs.outputHiddenStates === true;
     const out = await this.runProgram(programKey(feeds, allStates), feeds, (ops, x): Record<string, Tensor> => {
       const states = this.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
       const last = states[states.length - 1]!;
