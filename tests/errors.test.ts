@@ -109,6 +109,59 @@ describe('loading', () => {
     await expect(GPT2LMHeadModel.fromPretrained(dir, { backend })).rejects.toThrow(/"activation_function" is "swish"/);
   });
 
+  it.each([
+    ['activation_function', 'toString', /"activation_function" is "toString"; supported/],
+    ['activation_function', '__proto__', /"activation_function" is "__proto__"; supported/],
+    ['n_head', 3, /"n_embd" \(64\) must be divisible by "n_head" \(3\)/],
+    ['n_head', 0, /"n_head" must be a positive integer/],
+    ['layer_norm_epsilon', -1, /"layer_norm_epsilon" must be greater than 0, got -1/],
+    ['layer_norm_epsilon', 0, /"layer_norm_epsilon" must be greater than 0, got 0/],
+    ['layer_norm_epsilon', '1e-5', /"layer_norm_epsilon" must be a number, got "1e-5"/],
+    ['n_positions', 64.5, /"n_positions" must be a non-negative integer, got 64\.5/],
+    ['n_layer', 1e9, /"n_layer" must be a positive integer up to 10000, got 1000000000/],
+    ['vocab_size', 2 ** 40, /"vocab_size" must be a positive integer up to 2147483647/],
+    ['n_inner', [[[1]]], /"n_inner" must be a non-negative integer, got an array of 1/],
+  ])('GPT-2 config %s = %j is a ConfigError naming the field', async (field, value, message) => {
+    const dir = scratchModel({ config: (c) => (c[field] = value) });
+    const error = await GPT2LMHeadModel.fromPretrained(dir, { backend }).catch((e) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(message);
+  });
+
+  it('sizes are checked against the checkpoint before any weight is allocated', async () => {
+    // 2^31 − 1 rows of 64 floats would be 512 GiB: the shape check must come first.
+    const dir = scratchModel({ config: (c) => (c.vocab_size = 2 ** 31 - 1) });
+    const error = await GPT2LMHeadModel.fromPretrained(dir, { backend }).catch((e) => e);
+    expect(error).toBeInstanceOf(ShapeMismatchError);
+    expect(error.message).toBe('tensor "transformer.wte.weight" has shape [1000, 64], expected [2147483647, 64]');
+    const wide = scratchModel({ config: (c) => ((c.n_embd = 2 ** 30), (c.n_head = 1)) });
+    await expect(GPT2LMHeadModel.fromPretrained(wide, { backend })).rejects.toThrow(ShapeMismatchError);
+  });
+
+  it('BERT config: heads, epsilon and activation are checked', async () => {
+    const bertDir = (edit: (c: Record<string, unknown>) => void) => {
+      const dir = mkdtempSync(join(tmpdir(), 'attn-bad-bert-'));
+      dirs.push(dir);
+      const config = JSON.parse(readFileSync(join(fixtureDir('bert-tiny'), 'config.json'), 'utf8'));
+      edit(config);
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
+      copyFileSync(join(fixtureDir('bert-tiny'), 'model.safetensors'), join(dir, 'model.safetensors'));
+      return dir;
+    };
+    const cases: [(c: Record<string, unknown>) => void, RegExp][] = [
+      [(c) => (c.num_attention_heads = 3), /"hidden_size" \(64\) must be divisible by "num_attention_heads" \(3\)/],
+      [(c) => (c.layer_norm_eps = -1), /"layer_norm_eps" must be greater than 0/],
+      [(c) => (c.hidden_act = 'constructor'), /"hidden_act" is "constructor"; supported: gelu, gelu_new, gelu_pytorch_tanh/],
+      [(c) => (c.type_vocab_size = 0), /"type_vocab_size" must be a positive integer/],
+      [(c) => (c.num_hidden_layers = -2), /"num_hidden_layers" must be a non-negative integer, got -2/],
+    ];
+    for (const [edit, message] of cases) {
+      const error = await BertForPreTraining.fromPretrained(bertDir(edit), { backend }).catch((e) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(message);
+    }
+  });
+
   it('fromPretrained without a backend', async () => {
     await expect(GPT2LMHeadModel.fromPretrained(GPT2, {} as never)).rejects.toThrow(BackendError);
   });
@@ -147,6 +200,58 @@ describe('inputs', () => {
     await expect(model.forward({ inputIds: [[1]], pastKeyValues: [] } as never)).rejects.toThrow(/"pastKeyValues"/);
   });
 
+  it('missing or malformed inputs are InputErrors naming the input, not TypeErrors', async () => {
+    await expect(model.forward({} as never)).rejects.toThrow('inputIds (input_ids) is required');
+    await expect(model.forward(undefined as never)).rejects.toThrow(InputError);
+    await expect(model.forward({ inputIds: 'hello' } as never)).rejects.toThrow(/input_ids must be an array of ids or an int32 host tensor, got "hello"/);
+    await expect(model.forward({ inputIds: [[1, '2']] } as never)).rejects.toThrow(/input_ids\[0\]\[1\] = "2" is not an integer/);
+    await expect(model.forward({ inputIds: [1, [2]] } as never)).rejects.toThrow(/input_ids\[0\]\[1\] is an array/);
+    const tensor = { dtype: 'int32', shape: [1, 1000], data: new Int32Array(2) } as const;
+    await expect(model.forward({ inputIds: tensor })).rejects.toThrow('input_ids has shape [1, 1000] but 2 values');
+  });
+
+  it('ids nested thousands deep are an InputError, not a stack overflow', async () => {
+    let nested: unknown = [1];
+    for (let i = 0; i < 5000; i++) nested = [nested];
+    const error = await model.forward({ inputIds: nested as never }).catch((e) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toBe('input_ids[0][0] is an array: ids are at most [batch, sequence]');
+  });
+
+  it('outputHiddenStates must be a boolean', async () => {
+    await expect(model.forward({ inputIds: [[1]], outputHiddenStates: 'yes' as never })).rejects.toThrow(
+      'GPT2LMHeadModel.forward: outputHiddenStates must be true or false, got "yes"',
+    );
+  });
+
+  it('generate: a negative maxNewTokens is an InputError', async () => {
+    await expect(model.generate([1, 2], { maxNewTokens: -1 })).rejects.toThrow(InputError);
+    await expect(model.generate([1, 2], undefined as never)).rejects.toThrow(/maxNewTokens must be a non-negative integer, got undefined/);
+  });
+
+  it('messages name the model class as written, not as a bundler renamed it', async () => {
+    await expect(model.forward({ inputIds: [[1]], bogus: 1 } as never)).rejects.toThrow(/^GPT2LMHeadModel\.forward does not support the option "bogus"/);
+    expect(model.modelName).toBe('GPT2LMHeadModel');
+  });
+
+  it('BERT: a float32 nextSentenceLabel and a string outputHiddenStates are InputErrors', async () => {
+    const bert = await BertForPreTraining.fromPretrained(fixtureDir('bert-tiny'), { backend });
+    try {
+      const nsp = { dtype: 'float32', shape: [1], data: new Float32Array([0.5]) } as never;
+      await expect(bert.forward({ inputIds: [[101, 102]], labels: [[-100, 5]], nextSentenceLabel: nsp })).rejects.toThrow(
+        'next_sentence_label must be int32',
+      );
+      await expect(bert.forward({ inputIds: [[101, 102]], labels: [[-100, 5]], nextSentenceLabel: [0.5] })).rejects.toThrow(
+        'next_sentence_label[0] = 0.5 is not an integer',
+      );
+      await expect(bert.forward({ inputIds: [[101, 102]], outputHiddenStates: 1 as never })).rejects.toThrow(
+        'BertForPreTraining.forward: outputHiddenStates must be true or false, got 1',
+      );
+    } finally {
+      bert.dispose();
+    }
+  });
+
   it('BERT: token type ids outside the table, and a half-given pretraining loss', async () => {
     const bert = await BertForPreTraining.fromPretrained(fixtureDir('bert-tiny'), { backend });
     try {
@@ -177,6 +282,14 @@ describe('engines', () => {
 
   it('something that is not ONNX Runtime passed as `ort`', async () => {
     await expect(createOrtBackend({ ort: {} as never })).rejects.toThrow(BackendError);
+  });
+
+  it('a host tensor whose data does not fill its shape names the input once', async () => {
+    const program = { owner: {}, key: 'identity', build: (_: unknown, x: Record<string, never>) => ({ y: x.input_ids }) };
+    const bad = { dtype: 'int32', shape: [1, 4], data: new Int32Array(2) } as const;
+    const error = await backend.run(program as never, { input_ids: bad }).catch((e) => e);
+    expect(error).toBeInstanceOf(ShapeMismatchError);
+    expect(error.message).toBe('tensor "input_ids" has shape [1, 4], expected [2]');
   });
 
   it('a disposed model says so instead of running', async () => {

@@ -123,7 +123,7 @@ export class TfjsBackend implements Backend {
   /** Uploads the inputs and builds the program; call inside a tidy so everything but the result is freed. */
   private build(program: Program, inputs: Record<string, HostTensor>): Record<string, tf.Tensor> {
     const tensors: Record<string, Tensor> = {};
-    for (const [name, value] of Object.entries(inputs)) tensors[name] = fromTf(upload(value, `input "${name}"`));
+    for (const [name, value] of Object.entries(inputs)) tensors[name] = fromTf(upload(value, name));
     const outputs: Record<string, tf.Tensor> = {};
     for (const [name, value] of Object.entries(program.build(new Ops(this.kernels), tensors))) {
       if (!(value instanceof tf.Tensor)) throw new BackendError(`program "${program.key}": output "${name}" is not a tensor`);

@@ -1,4 +1,4 @@
-import { ConfigReader, type GeluApproximation, UnsupportedError } from '@attnjs/core';
+import { ConfigError, ConfigReader, type GeluApproximation, MAX_LAYERS, UnsupportedError } from '@attnjs/core';
 
 /** The fields of Hugging Face's BertConfig that change the computation, camelCased. */
 export interface BertConfig {
@@ -22,6 +22,11 @@ const ACTIVATIONS: Record<string, GeluApproximation> = {
   gelu_pytorch_tanh: 'tanh',
 };
 
+/**
+ * Reads a BERT config.json. Sizes must be positive integers (`hidden_size` divisible by
+ * `num_attention_heads`) and the epsilon positive; whether they match the weights is checked against
+ * the checkpoint's shapes before anything is allocated.
+ */
 export function bertConfigFromJSON(config: ConfigReader): BertConfig {
   const positionType = config.string('position_embedding_type', 'absolute');
   if (positionType !== 'absolute') {
@@ -30,16 +35,23 @@ export function bertConfigFromJSON(config: ConfigReader): BertConfig {
   if (config.has('model_type') && config.string('model_type') !== 'bert') {
     throw new UnsupportedError(`${config.source}: model_type "${config.string('model_type')}" is not bert`);
   }
+  const hiddenSize = config.size('hidden_size');
+  const numAttentionHeads = config.size('num_attention_heads');
+  if (hiddenSize % numAttentionHeads !== 0) {
+    throw new ConfigError(
+      `${config.source}: "hidden_size" (${hiddenSize}) must be divisible by "num_attention_heads" (${numAttentionHeads})`,
+    );
+  }
   return {
-    vocabSize: config.int('vocab_size'),
-    hiddenSize: config.int('hidden_size'),
-    numHiddenLayers: config.int('num_hidden_layers'),
-    numAttentionHeads: config.int('num_attention_heads'),
-    intermediateSize: config.int('intermediate_size'),
+    vocabSize: config.size('vocab_size'),
+    hiddenSize,
+    numHiddenLayers: config.size('num_hidden_layers', undefined, MAX_LAYERS),
+    numAttentionHeads,
+    intermediateSize: config.size('intermediate_size'),
     hiddenAct: config.oneOf('hidden_act', ACTIVATIONS, 'gelu'),
-    maxPositionEmbeddings: config.int('max_position_embeddings', 512),
-    typeVocabSize: config.int('type_vocab_size', 2),
-    layerNormEps: config.number('layer_norm_eps', 1e-12),
+    maxPositionEmbeddings: config.size('max_position_embeddings', 512),
+    typeVocabSize: config.size('type_vocab_size', 2),
+    layerNormEps: config.positive('layer_norm_eps', 1e-12),
     padTokenId: config.int('pad_token_id', 0),
     isDecoder: config.boolean('is_decoder', false),
   };

@@ -139,6 +139,7 @@ export abstract class BertWithLMHead extends PreTrainedModel {
 
 /** BERT with both pretraining heads: masked-LM and next-sentence prediction. */
 export class BertForPreTraining extends BertWithLMHead {
+  static readonly modelName = 'BertForPreTraining';
   private readonly seqRelationship: Linear;
 
   constructor(config: BertConfig, options?: FromPretrainedOptions) {
@@ -190,13 +191,13 @@ export class BertForPreTraining extends BertWithLMHead {
       throw new InputError(`${where}: the pretraining loss needs both labels and nextSentenceLabel`);
     }
     const labels = this.labelFeed(inputs, feeds.input_ids!);
-    if (labels && inputs.nextSentenceLabel !== undefined) {
+    if (inputs.nextSentenceLabel !== undefined) {
       const nsp = toLabels1d(inputs.nextSentenceLabel, 'next_sentence_label');
       if (nsp.shape[0] !== feeds.input_ids!.shape[0]) {
         throw new InputError(`next_sentence_label has ${nsp.shape[0]} labels for a batch of ${feeds.input_ids!.shape[0]}`);
       }
       checkRange(nsp, 2, 'next_sentence_label', [IGNORE_INDEX]);
-      feeds.labels = labels;
+      feeds.labels = labels!;
       feeds.next_sentence_label = nsp;
     }
     const allStates = inputs.outputHiddenStates === true;
@@ -223,6 +224,7 @@ export class BertForPreTraining extends BertWithLMHead {
 
 /** BERT with the masked-LM head (no pooler), as HF BertForMaskedLM. */
 export class BertForMaskedLM extends BertWithLMHead {
+  static readonly modelName = 'BertForMaskedLM';
   constructor(config: BertConfig, options?: FromPretrainedOptions) {
     super(config, options, false);
   }
@@ -248,6 +250,7 @@ export class BertForMaskedLM extends BertWithLMHead {
  * (otherwise bidirectional, as HF runs it), loss = next-token cross-entropy (labels shifted inside).
  */
 export class BertLMHeadModel extends BertWithLMHead {
+  static readonly modelName = 'BertLMHeadModel';
   constructor(config: BertConfig, options?: FromPretrainedOptions) {
     super(config, options, false);
   }

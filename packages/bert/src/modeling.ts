@@ -16,9 +16,12 @@ import {
   PreTrainedModel,
   type Tensor,
   TransformerBlock,
+  UnsupportedError,
   loadPretrained,
 } from '@attnjs/core';
 import {
+  checkBoolean,
+  checkInputs,
   checkOptions,
   idsFeed,
   tokenFeed,
@@ -42,7 +45,8 @@ const BERT_BLOCK_NAMES: BlockNames = {
 /** Everything BERT checkpoints do differently from the module tree, in one place. */
 export const BERT_CHECKPOINT: CheckpointSpec = {
   basePrefix: 'bert.',
-  ignore: [/position_ids$/],
+  // The LM heads have no pooler (HF: `_keys_to_ignore_on_load_unexpected = [r"pooler"]`); models with one use these keys.
+  ignore: [/position_ids$/, /^(bert\.)?pooler\./],
   renames: LEGACY_LAYER_NORM_RENAMES,
 };
 
@@ -87,6 +91,7 @@ export interface BertModelOutput {
 
 /** The BERT encoder: embeddings, post-LN bidirectional blocks, and an optional tanh pooler over [CLS]. */
 export class BertModel extends PreTrainedModel {
+  static readonly modelName = 'BertModel';
   protected readonly checkpointSpec = BERT_CHECKPOINT;
   readonly embeddings: BertEmbeddings;
   readonly encoder: ModuleList<TransformerBlock>;
@@ -131,7 +136,7 @@ export class BertModel extends PreTrainedModel {
 
   /** tanh(dense(h[:, 0])): (B, T, H) → (B, H). */
   pool(ops: Ops, hidden: Tensor): Tensor {
-    if (!this.pooler) throw new TypeError('this BertModel was built without a pooler');
+    if (!this.pooler) throw new UnsupportedError('this BertModel was built without a pooler');
     const first = ops.reshape(ops.slice(hidden, 1, 0, 1), [0, -1]); // (B, H)
     return ops.tanh(this.pooler.forward(ops, first));
   }
@@ -203,7 +208,8 @@ export function bertFeeds(
   labelFields: readonly string[],
   where: string,
 ): Record<string, HostTensor> {
-  checkOptions(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'outputHiddenStates', ...labelFields], where);
+  checkInputs(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'outputHiddenStates', ...labelFields], where);
+  checkBoolean(inputs.outputHiddenStates, 'outputHiddenStates', where);
   const inputIds = idsFeed(inputs.inputIds, config.vocabSize, config.maxPositionEmbeddings);
   const feeds: Record<string, HostTensor> = { input_ids: inputIds };
   if (inputs.attentionMask !== undefined) feeds.attention_mask = tokenFeed(inputs.attentionMask, inputIds, 'attention_mask', 2);

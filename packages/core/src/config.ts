@@ -1,4 +1,14 @@
 import { ConfigError } from './errors.js';
+import { describeValue } from './inputs.js';
+
+/** The largest size a config.json may declare: ids and positions are int32. */
+export const MAX_SIZE = 2 ** 31 - 1;
+
+/**
+ * The most layers a config.json may declare. Each layer is built before the checkpoint is matched, so
+ * `n_layer: 1e9` must not get that far; the deepest published BERT/GPT-2 models have 48.
+ */
+export const MAX_LAYERS = 10_000;
 
 /**
  * Typed access to a Hugging Face config.json. Each getter names the field in its error, so a user
@@ -20,40 +30,65 @@ export class ConfigReader {
     return new ConfigReader(json as Record<string, unknown>, source);
   }
 
-  has(key: string): boolean {
-    return this.json[key] !== undefined && this.json[key] !== null;
+  /** The field's own value: never one inherited from `Object.prototype` (`"toString"`, `"constructor"`). */
+  private get(key: string): unknown {
+    return Object.hasOwn(this.json, key) ? this.json[key] : undefined;
   }
 
-  /** A positive integer (sizes, counts). Without `fallback` the field is required. */
+  has(key: string): boolean {
+    return this.get(key) !== undefined && this.get(key) !== null;
+  }
+
+  /** A non-negative integer (token ids). Without `fallback` the field is required. */
   int(key: string, fallback?: number): number {
-    const value = this.json[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (value === undefined) throw new ConfigError(`${this.source} is missing "${key}"`);
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new ConfigError(`${this.source}: "${key}" must be a non-negative integer, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new ConfigError(`${this.source}: "${key}" must be a non-negative integer, got ${describeValue(value)}`);
     }
     return value;
   }
 
+  /**
+   * A size or count: a positive integer up to `max` (default 2^31 − 1, the int32 id range). Sizes are
+   * checked against the checkpoint's shapes before any weight is allocated, so the bound only keeps
+   * arithmetic on them exact.
+   */
+  size(key: string, fallback?: number, max = MAX_SIZE): number {
+    const value = this.int(key, fallback);
+    if (value < 1 || value > max) {
+      throw new ConfigError(`${this.source}: "${key}" must be a positive integer up to ${max}, got ${value}`);
+    }
+    return value;
+  }
+
+  /** A finite number greater than zero (epsilons). */
+  positive(key: string, fallback?: number): number {
+    const value = this.number(key, fallback);
+    if (!(value > 0)) throw new ConfigError(`${this.source}: "${key}" must be greater than 0, got ${value}`);
+    return value;
+  }
+
   number(key: string, fallback?: number): number {
-    const value = this.json[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (value === undefined) throw new ConfigError(`${this.source} is missing "${key}"`);
     if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ConfigError(`${this.source}: "${key}" must be a number, got ${JSON.stringify(value)}`);
+      throw new ConfigError(`${this.source}: "${key}" must be a number, got ${describeValue(value)}`);
     }
     return value;
   }
 
   string(key: string, fallback?: string): string {
-    const value = this.json[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (value === undefined) throw new ConfigError(`${this.source} is missing "${key}"`);
-    if (typeof value !== 'string') throw new ConfigError(`${this.source}: "${key}" must be a string, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'string') throw new ConfigError(`${this.source}: "${key}" must be a string, got ${describeValue(value)}`);
     return value;
   }
 
   boolean(key: string, fallback?: boolean): boolean {
-    const value = this.json[key] ?? fallback;
+    const value = this.get(key) ?? fallback;
     if (value === undefined) throw new ConfigError(`${this.source} is missing "${key}"`);
-    if (typeof value !== 'boolean') throw new ConfigError(`${this.source}: "${key}" must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean') throw new ConfigError(`${this.source}: "${key}" must be true or false, got ${describeValue(value)}`);
     return value;
   }
 
@@ -64,8 +99,8 @@ export class ConfigReader {
   /** A string that must be one of `allowed` (mapped to a value). */
   oneOf<T>(key: string, allowed: Record<string, T>, fallback?: string): T {
     const value = this.string(key, fallback);
-    if (!(value in allowed)) {
-      throw new ConfigError(`${this.source}: "${key}" is "${value}"; supported: ${Object.keys(allowed).join(', ')}`);
+    if (!Object.hasOwn(allowed, value)) {
+      throw new ConfigError(`${this.source}: "${key}" is ${describeValue(value)}; supported: ${Object.keys(allowed).join(', ')}`);
     }
     return allowed[value]!;
   }

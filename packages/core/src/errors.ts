@@ -19,11 +19,17 @@ export class SafetensorsError extends AttnError {
   override name = 'SafetensorsError';
 }
 
-/** A tensor the model needs is not in the checkpoint. */
+/** A tensor the model needs is not in the checkpoint. `missingKeys` lists all of them, `unusedKeys` what the checkpoint had instead. */
 export class MissingTensorError extends AttnError {
   override name = 'MissingTensorError';
-  constructor(readonly tensorName: string, where = 'the checkpoint') {
-    super(`tensor "${tensorName}" is missing from ${where}`);
+  constructor(
+    readonly tensorName: string,
+    where = 'the checkpoint',
+    readonly missingKeys: readonly string[] = [tensorName],
+    readonly unusedKeys: readonly string[] = [],
+    detail = '',
+  ) {
+    super(`tensor "${tensorName}" is missing from ${where}${detail}`);
   }
 }
 
@@ -57,4 +63,21 @@ export class UnsupportedError extends AttnError {
 /** A resource (file, URL) could not be read. */
 export class LoadError extends AttnError {
   override name = 'LoadError';
+}
+
+/**
+ * The checkpoint holds weights of the model's own architecture that the model has no place for (more
+ * layers than config.json says, an unknown component): loading would silently run a different model.
+ * `unusedKeys` and `missingKeys` list the disagreement; `fromPretrained(…, { allowUnusedWeights: true })`
+ * loads anyway.
+ */
+export class UnusedWeightsError extends AttnError {
+  override name = 'UnusedWeightsError';
+  constructor(
+    message: string,
+    readonly unusedKeys: readonly string[],
+    readonly missingKeys: readonly string[] = [],
+  ) {
+    super(message);
+  }
 }

@@ -1,35 +1,75 @@
 import { InputError, UnsupportedError } from './errors.js';
-import { type HostTensor, hostTensor, int2d } from './host.js';
+import { type HostTensor, hostTensor, int2d, sizeOf } from './host.js';
 
 /** What callers may pass as a batch of ids: nested arrays, one sequence, or an int32 host tensor. */
 export type IdsLike = readonly (readonly number[])[] | readonly number[] | HostTensor<'int32'>;
 
-/** Normalises ids to an int32 [B, T] tensor; a flat array is one sequence. */
-export function toIds(value: IdsLike, name: string): HostTensor<'int32'> {
-  if (!Array.isArray(value)) {
-    const t = value as HostTensor;
-    if (t.dtype !== 'int32' || !(t.data instanceof Int32Array)) throw new InputError(`${name} must be int32`);
-    if (t.shape.length !== 2) throw new InputError(`${name} must be [batch, sequence], got [${t.shape.join(', ')}]`);
-    return t as HostTensor<'int32'>;
-  }
-  const rows = (value.length > 0 && typeof value[0] === 'number' ? [value] : value) as readonly (readonly number[])[];
-  for (const [b, row] of rows.entries()) {
-    if (!Array.isArray(row)) throw new InputError(`${name}[${b}] must be an array of integers`);
-    for (const [t, id] of row.entries()) {
-      if (!Number.isInteger(id)) throw new InputError(`${name}[${b}][${t}] = ${id} is not an integer`);
-      if (id < -(2 ** 31) || id >= 2 ** 31) throw new InputError(`${name}[${b}][${t}] = ${id} is out of int32 range`);
-    }
-  }
-  return int2d(rows, name);
+/**
+ * A caller's value, shown in an error message without converting it: `String()` on an array nested
+ * thousands deep overflows the stack, and a huge one would flood the message.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  return `a ${typeof value}`;
 }
 
-/** Labels [B] (one per sequence). */
-export function toLabels1d(value: readonly number[] | HostTensor<'int32'>, name: string): HostTensor<'int32'> {
-  if (!Array.isArray(value)) return value as HostTensor<'int32'>;
-  for (const [i, v] of value.entries()) {
-    if (!Number.isInteger(v)) throw new InputError(`${name}[${i}] = ${v} is not an integer`);
+/** A host tensor from a caller: the dtype, rank and data length it claims must be what it holds. */
+function checkHostTensor(value: unknown, name: string, rank: number, what: string): HostTensor<'int32'> {
+  const t = value as Partial<HostTensor>;
+  if (typeof value !== 'object' || value === null || !Array.isArray(t.shape)) {
+    throw new InputError(`${name} must be ${what} or an int32 host tensor, got ${describeValue(value)}`);
   }
+  if (t.dtype !== 'int32' || !(t.data instanceof Int32Array)) throw new InputError(`${name} must be int32`);
+  const shape = t.shape as unknown[];
+  if (shape.length !== rank || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+    throw new InputError(`${name} must have ${rank} dimensions, got shape [${shape.map(describeValue).join(', ')}]`);
+  }
+  if (t.data.length !== sizeOf(shape as number[])) {
+    throw new InputError(`${name} has shape [${shape.join(', ')}] but ${t.data.length} values`);
+  }
+  return value as HostTensor<'int32'>;
+}
+
+function checkId(id: unknown, name: string, at: string): void {
+  if (Array.isArray(id)) throw new InputError(`${name}${at} is an array: ids are at most [batch, sequence]`);
+  if (!Number.isInteger(id)) throw new InputError(`${name}${at} = ${describeValue(id)} is not an integer`);
+  if ((id as number) < -(2 ** 31) || (id as number) >= 2 ** 31) {
+    throw new InputError(`${name}${at} = ${describeValue(id)} is out of int32 range`);
+  }
+}
+
+/**
+ * Normalises ids to an int32 [B, T] tensor; a flat array is one sequence. Checks every element without
+ * recursion, so deeply nested input is an `InputError`, not a stack overflow.
+ */
+export function toIds(value: IdsLike, name: string): HostTensor<'int32'> {
+  if (value === undefined || value === null) throw new InputError(`${name} is required`);
+  if (!Array.isArray(value)) return checkHostTensor(value, name, 2, 'an array of ids');
+  const rows = (value.length > 0 && !Array.isArray(value[0]) ? [value] : value) as readonly unknown[];
+  for (const [b, row] of rows.entries()) {
+    if (!Array.isArray(row)) throw new InputError(`${name}[${b}] must be an array of integers, got ${describeValue(row)}`);
+    for (const [t, id] of row.entries()) checkId(id, name, `[${b}][${t}]`);
+  }
+  return int2d(rows as readonly (readonly number[])[], name);
+}
+
+/** Labels [B] (one per sequence), checked like ids. */
+export function toLabels1d(value: readonly number[] | HostTensor<'int32'>, name: string): HostTensor<'int32'> {
+  if (value === undefined || value === null) throw new InputError(`${name} is required`);
+  if (!Array.isArray(value)) return checkHostTensor(value, name, 1, 'an array of integers');
+  for (const [i, v] of value.entries()) checkId(v, name, `[${i}]`);
   return hostTensor(Int32Array.from(value as number[]), [value.length]);
+}
+
+/** An optional boolean option: `undefined` is `false`; anything else but a boolean is an `InputError`. */
+export function checkBoolean(value: unknown, name: string, where: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InputError(`${where}: ${name} must be true or false, got ${describeValue(value)}`);
+  return value;
 }
 
 /** Every id must index a row of a table of `size` rows (vocabulary, token types). `allow` lists extra values (e.g. −100). */
@@ -71,8 +111,17 @@ export function checkOptions(options: object | undefined, known: readonly string
   }
 }
 
+/** A model's inputs: an object whose keys are all in `known` (`where` names the method in errors). */
+export function checkInputs(inputs: unknown, known: readonly string[], where: string): void {
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+    throw new InputError(`${where} takes an object such as { inputIds: [[…]] }, got ${describeValue(inputs)}`);
+  }
+  checkOptions(inputs, known, where);
+}
+
 /** `input_ids` checked against the vocabulary and the position table. */
 export function idsFeed(value: IdsLike, vocabSize: number, maxPositions: number): HostTensor<'int32'> {
+  if (value === undefined || value === null) throw new InputError('inputIds (input_ids) is required');
   const ids = toIds(value, 'input_ids');
   checkRange(ids, vocabSize, 'input_ids');
   checkLength(ids, maxPositions);

@@ -3,10 +3,13 @@
  * API: anything here may change in any release. Applications use `@attnjs/core`.
  */
 export {
+  checkBoolean,
+  checkInputs,
   checkLength,
   checkOptions,
   checkRange,
   checkSameShape,
+  describeValue,
   idsFeed,
   toIds,
   toLabels1d,

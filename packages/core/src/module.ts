@@ -1,21 +1,53 @@
-import { ShapeMismatchError } from './errors.js';
+import { ConfigError, ShapeMismatchError } from './errors.js';
 import { type HostTensor, sizeOf } from './host.js';
+
+/** The most elements a parameter may have: a JS typed array holds at most 2^32 − 1 on 64-bit engines. */
+export const MAX_PARAMETER_ELEMENTS = 2 ** 32 - 1;
 
 /**
  * A named float32 weight. Its value lives on the host; backends upload it once and keep their copy
  * keyed by this object (so replacing `value` requires `backend.release`).
+ *
+ * The initial value (zeros, or `fill`) is allocated on first read, not at construction: a model built
+ * from a hostile config.json (`vocab_size: 2**40`) is checked against the checkpoint's shapes by
+ * `assign` before anything that size is allocated.
  */
 export class Parameter {
-  value: HostTensor<'float32'>;
-  constructor(readonly shape: readonly number[]) {
-    this.value = { dtype: 'float32', shape: [...shape], data: new Float32Array(sizeOf(shape)) };
+  private current?: HostTensor<'float32'>;
+
+  constructor(readonly shape: readonly number[], private readonly fill = 0) {
+    for (const d of shape) {
+      if (!Number.isSafeInteger(d) || d < 0) throw new ConfigError(`a parameter cannot have shape [${shape.join(', ')}]`);
+    }
+  }
+
+  get value(): HostTensor<'float32'> {
+    if (!this.current) {
+      const size = sizeOf(this.shape);
+      if (size > MAX_PARAMETER_ELEMENTS) {
+        throw new ConfigError(`a parameter of shape [${this.shape.join(', ')}] (${size} elements) is too large to allocate`);
+      }
+      const data = new Float32Array(size);
+      if (this.fill !== 0) data.fill(this.fill);
+      this.current = { dtype: 'float32', shape: [...this.shape], data };
+    }
+    return this.current;
+  }
+
+  set value(tensor: HostTensor<'float32'>) {
+    this.current = tensor;
   }
 
   /** Copies `tensor` in after checking its shape; `name` is used in the error. */
   assign(tensor: HostTensor<'float32'>, name: string): void {
+    this.checkShape(tensor, name);
+    this.current = { dtype: 'float32', shape: [...this.shape], data: tensor.data };
+  }
+
+  /** Throws `ShapeMismatchError` unless `tensor` has this parameter's shape. */
+  checkShape(tensor: HostTensor, name: string): void {
     const same = tensor.shape.length === this.shape.length && tensor.shape.every((d, i) => d === this.shape[i]);
     if (!same) throw new ShapeMismatchError(name, this.shape, tensor.shape);
-    this.value = { dtype: 'float32', shape: [...this.shape], data: tensor.data };
   }
 }
 
@@ -26,11 +58,13 @@ export class Parameter {
  */
 export abstract class Module {
   private readonly ownParams = new Map<string, Parameter>();
+  private readonly aliasNames = new Set<string>();
   /** A list, not a map: several children may share the name '' (a block's attention and feed-forward). */
   private readonly children: [string, Module][] = [];
 
-  protected parameter(name: string, shape: readonly number[]): Parameter {
-    const p = new Parameter(shape);
+  /** Registers a new parameter, initially all `fill` (allocated on first read). */
+  protected parameter(name: string, shape: readonly number[], fill = 0): Parameter {
+    const p = new Parameter(shape, fill);
     this.ownParams.set(name, p);
     return p;
   }
@@ -38,6 +72,7 @@ export abstract class Module {
   /** Registers an existing parameter under another name (a tied weight, e.g. `lm_head.weight`). */
   protected alias(name: string, p: Parameter): Parameter {
     this.ownParams.set(name, p);
+    this.aliasNames.add(name);
     return p;
   }
 
@@ -54,6 +89,13 @@ export abstract class Module {
     for (const [name, m] of this.children) {
       for (const [key, p] of m.namedParameters(name ? `${prefix}${name}.` : prefix)) out.set(key, p);
     }
+    return out;
+  }
+
+  /** The full names registered with `alias` (the second names of tied weights). */
+  aliases(prefix = ''): Set<string> {
+    const out = new Set([...this.aliasNames].map((name) => prefix + name));
+    for (const [name, m] of this.children) for (const a of m.aliases(name ? `${prefix}${name}.` : prefix)) out.add(a);
     return out;
   }
 

@@ -1,9 +1,9 @@
 import type { Backend, ExportSpec, Program } from './backend.js';
-import { type CheckpointSpec, type LoadReport, loadParameters } from './checkpoint.js';
+import { type CheckpointSpec, type LoadOptions, type LoadReport, loadParameters } from './checkpoint.js';
 import { ConfigReader } from './config.js';
 import { BackendError, ConfigError, UnsupportedError } from './errors.js';
 import type { HostTensor } from './host.js';
-import { checkOptions } from './inputs.js';
+import { checkBoolean, checkOptions } from './inputs.js';
 import { describeSource, joinSource, readText } from './io.js';
 import type { Tensor } from './kernels.js';
 import { Module } from './module.js';
@@ -13,6 +13,13 @@ import { readSafetensors } from './safetensors.js';
 export interface FromPretrainedOptions {
   /** The engine to run on, e.g. `await createTfjsBackend({ device: 'wasm' })`. */
   readonly backend: Backend;
+  /**
+   * Load even when the checkpoint holds weights of the model's own architecture that it has no place
+   * for (e.g. more layers than config.json says), dropping them; `model.loadReport.unusedKeys` lists
+   * them. Without it such a load is an `UnusedWeightsError`. Weights of other heads (a base model
+   * loaded from a task checkpoint) never need this.
+   */
+  readonly allowUnusedWeights?: boolean;
 }
 
 /** A model folder (or URL): config.json + model.safetensors, as `save_pretrained` writes it. */
@@ -50,10 +57,11 @@ export async function loadPretrained<C, M extends PreTrainedModel>(
   parseConfig: (config: ConfigReader) => C,
   create: (config: C) => M,
 ): Promise<M> {
-  checkOptions(options, ['backend'], 'fromPretrained');
+  checkOptions(options, ['backend', 'allowUnusedWeights'], 'fromPretrained');
+  const allowUnusedWeights = checkBoolean(options?.allowUnusedWeights, 'allowUnusedWeights', 'fromPretrained');
   const files = await readPretrained(dir);
   const model = create(parseConfig(files.config));
-  model.loadWeights(files.tensors, files.where);
+  model.loadWeights(files.tensors, { where: files.where, allowUnusedWeights });
   return model;
 }
 
@@ -62,24 +70,40 @@ export abstract class PreTrainedModel extends Module {
   /** How this model's checkpoint keys differ from its module tree. */
   protected abstract readonly checkpointSpec: CheckpointSpec;
   private backendRef?: Backend;
+  private report?: LoadReport;
+
+  /**
+   * The class's name in messages. Each model class sets a static `modelName`, because bundlers and
+   * minifiers rename classes (`_GPT2LMHeadModel`, `sa`); the constructor's name is the fallback.
+   */
+  get modelName(): string {
+    const ctor = this.constructor as { readonly modelName?: unknown; readonly name: string };
+    return Object.hasOwn(ctor, 'modelName') && typeof ctor.modelName === 'string' ? ctor.modelName : ctor.name;
+  }
+
+  /** What the last `loadWeights` did with checkpoint keys that filled no parameter (undefined before a load). */
+  get loadReport(): LoadReport | undefined {
+    return this.report;
+  }
 
   get backend(): Backend {
-    if (!this.backendRef) throw new BackendError(`${this.constructor.name} has no backend (was it disposed?)`);
+    if (!this.backendRef) throw new BackendError(`${this.modelName} has no backend (was it disposed?)`);
     return this.backendRef;
   }
 
   protected attach(backend: Backend | undefined): void {
     if (!backend || typeof backend.run !== 'function') {
-      throw new BackendError(`${this.constructor.name} needs { backend }, e.g. await createTfjsBackend({ device: 'cpu' })`);
+      throw new BackendError(`${this.modelName} needs { backend }, e.g. await createTfjsBackend({ device: 'cpu' })`);
     }
     this.backendRef = backend;
   }
 
-  /** Copies checkpoint tensors into this model (key-for-key, per `checkpointSpec`). */
-  loadWeights(tensors: ReadonlyMap<string, HostTensor>, where = 'the checkpoint'): LoadReport {
-    const report = loadParameters(this, tensors, this.checkpointSpec, where);
+  /** Copies checkpoint tensors into this model (key-for-key, per `checkpointSpec`; see `loadParameters` for the rules). */
+  loadWeights(tensors: ReadonlyMap<string, HostTensor>, options: string | Omit<LoadOptions, 'modelName'> = {}): LoadReport {
+    const given = typeof options === 'string' ? { where: options } : options; // a string is `where`, as before
+    this.report = loadParameters(this, tensors, this.checkpointSpec, { ...given, modelName: this.modelName });
     this.backendRef?.release(this, this.parameters()); // drop stale engine copies
-    return report;
+    return this.report;
   }
 
   /** Runs a program built from this model's layers on its backend (graph engines cache it per `key`). */
@@ -94,7 +118,7 @@ export abstract class PreTrainedModel extends Module {
 
   /** The graph this model exports (`exportOnnx`): inputs and outputs named as Hugging Face Optimum names them. */
   exportSpec(): ExportSpec {
-    throw new UnsupportedError(`${this.constructor.name} does not define an export graph`);
+    throw new UnsupportedError(`${this.modelName} does not define an export graph`);
   }
 
   /** Frees the engine's copies of this model's weights and compiled graphs. The backend itself stays usable. */

@@ -5,13 +5,23 @@
  *
  * The header maps each tensor name to `{ dtype, shape, data_offsets: [begin, end] }`, offsets relative
  * to the start of the data section, plus an optional `"__metadata__": { string: string }`.
- * Validation follows the reference (Rust) reader: every tensor must fit the data section, match its
- * shape, and the tensors together must cover the data section exactly (no overlaps, gaps or trailing
- * bytes). Files are held to the same layout rules as Hugging Face's loader applies.
+ * Validation follows the reference (Rust) reader, rule by rule:
+ *
+ * - the file has at least the 8 length bytes; the header length is at most 100,000,000 and fits the file;
+ * - the header is valid UTF-8 and strict JSON (see `safetensors-header.ts`: starts with `{`, so no BOM;
+ *   no duplicate keys; no float literals such as `2.0`, `1e1` or `-0` where integers belong);
+ * - `__metadata__`, if present and not null, maps strings to strings;
+ * - every other entry has a known `dtype`, a `shape` of non-negative integers whose product stays exact
+ *   (the reference's overflow check), and `data_offsets` [begin, end] of non-negative integers with
+ *   end − begin = elements × dtype size;
+ * - sorted by offset, the tensors tile the data section exactly: no overlaps, gaps or trailing bytes.
+ *
+ * Unknown fields in an entry are ignored, as the reference does.
  */
 import { SafetensorsError, ShapeMismatchError } from './errors.js';
 import { sizeOf, type HostTensor } from './host.js';
 import { describeSource, readBytes, writeFileAtomic, type Source } from './io.js';
+import { FloatLiteral, parseHeader } from './safetensors-header.js';
 
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -28,8 +38,7 @@ export interface SafetensorsFile {
   readonly tensors: Map<string, SafetensorsTensor>;
 }
 
-/** The reference reader refuses larger headers; a length past this is a corrupt or hostile file. */
-export const MAX_HEADER_BYTES = 100_000_000;
+export { MAX_HEADER_BYTES } from './safetensors-header.js';
 
 const METADATA_KEY = '__metadata__';
 
@@ -151,6 +160,17 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 const isIndex = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 
+/** A header value in an error message, float literals as written (`2.0`, not 2). */
+const show = (value: unknown): string =>
+  Array.isArray(value) ? `[${value.map(show).join(', ')}]` : value instanceof FloatLiteral ? value.text : String(JSON.stringify(value));
+
+/** Elements of `shape`, or undefined when the product leaves the exact integers (the reference's overflow check). */
+function elementCount(shape: readonly number[]): number | undefined {
+  let n = 1;
+  for (const d of shape) if (!Number.isSafeInteger((n *= d))) return undefined;
+  return n;
+}
+
 interface Entry {
   readonly name: string;
   readonly dtype: SafetensorsDType;
@@ -172,17 +192,19 @@ function parseEntry(name: string, value: unknown, dataLength: number, where: str
     throw fail(`has unsupported dtype "${dtype}" (supported: ${Object.keys(CODECS).join(', ')})`);
   }
   if (!Array.isArray(shape) || !shape.every(isIndex)) {
-    throw fail(`has shape ${JSON.stringify(shape)}, expected an array of non-negative integers`);
+    throw fail(`has shape ${show(shape)}, expected an array of non-negative integers`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
-    throw fail(`has data_offsets ${JSON.stringify(offsets)}, expected [begin, end] as non-negative integers`);
+    throw fail(`has data_offsets ${show(offsets)}, expected [begin, end] as non-negative integers`);
   }
+  const count = elementCount(shape);
+  if (count === undefined) throw fail(`has shape [${shape.join(', ')}], whose element count overflows`);
   const [begin, end] = offsets as [number, number];
   if (begin > end) throw fail(`has data_offsets [${begin}, ${end}] with begin > end`);
   if (end > dataLength) {
     throw fail(`has data_offsets [${begin}, ${end}] past the end of the data section (${dataLength} bytes)`);
   }
-  const expected = sizeOf(shape) * CODECS[dtype].size;
+  const expected = count * CODECS[dtype].size;
   if (end - begin !== expected) {
     throw fail(
       `has ${end - begin} bytes of data, expected ${expected} for ${dtype} shape [${shape.join(', ')}]`,
@@ -218,34 +240,8 @@ function checkLayout(entries: readonly Entry[], dataLength: number, where: strin
   }
 }
 
-function parseHeader(bytes: Uint8Array, where: string): { header: Record<string, unknown>; dataStart: number } {
-  if (bytes.byteLength < 8) {
-    throw new SafetensorsError(`${where}: file is ${bytes.byteLength} bytes, shorter than the 8-byte header length`);
-  }
-  const headerLength = dataView(bytes).getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) {
-    throw new SafetensorsError(`${where}: header length ${headerLength} is over the ${MAX_HEADER_BYTES}-byte limit`);
-  }
-  const dataStart = 8 + Number(headerLength);
-  if (dataStart > bytes.byteLength) {
-    throw new SafetensorsError(
-      `${where}: header length ${headerLength} runs past the end of the file (${bytes.byteLength} bytes)`,
-    );
-  }
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, dataStart)));
-  } catch (error) {
-    throw new SafetensorsError(`${where}: header is not valid UTF-8 JSON (${(error as Error).message})`, {
-      cause: error,
-    });
-  }
-  if (!isObject(header)) throw new SafetensorsError(`${where}: header is not a JSON object`);
-  return { header, dataStart };
-}
-
 function parseMetadata(value: unknown, where: string): Record<string, string> {
-  if (value === undefined) return {};
+  if (value === undefined || value === null) return {};
   if (!isObject(value)) throw new SafetensorsError(`${where}: ${METADATA_KEY} is not an object`);
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== 'string') {

@@ -222,6 +222,17 @@ describe('layout', () => {
     expect(tensors.get('scalar')!.tensor).toEqual({ dtype: 'float32', shape: [], data: new Float32Array([2.5]) });
   });
 
+  it('accepts what the reference accepts: padding, escapes, unknown fields, null metadata, a __proto__ name', () => {
+    const header =
+      '{"__metadata__":null,"__proto__":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"note":[1.5,{"a":null}]},' +
+      '"caf\\u00e9\\ud83d\\ude00":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}\t\r\n  ';
+    const file = parseSafetensors(assemble(header, f32(1, 2)));
+    expect(file.metadata).toEqual({});
+    expect([...file.tensors.keys()]).toEqual(['__proto__', 'café😀']);
+    expect(Array.from(file.tensors.get('café😀')!.tensor.data)).toEqual([2]);
+    expect(Object.getPrototypeOf(file.tensors.get('__proto__'))).toBe(Object.prototype);
+  });
+
   it('reads a file without __metadata__ as empty metadata', () => {
     expect(parseSafetensors(assemble({ x: entry('F32', [1], 0, 4) }, f32(1))).metadata).toEqual({});
   });
@@ -304,10 +315,26 @@ describe('malformed files', () => {
     ['shorter than 8 bytes', new Uint8Array(5), /file is 5 bytes, shorter than the 8-byte header length/],
     ['header length past the end', assemble(ok, f32(1, 2), 1000n), /header length 1000 runs past the end of the file \(70 bytes\)/],
     ['absurd header length', assemble(ok, f32(1, 2), 2n ** 62n), /header length 4611686018427387904 is over the 100000000-byte limit/],
-    ['header not JSON', assemble('{"x": {', f32(1, 2)), /header is not valid UTF-8 JSON/],
-    ['header not UTF-8', assemble(bytes8(0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d)), /header is not valid UTF-8 JSON/],
-    ['header an array', assemble([ok]), /header is not a JSON object/],
-    ['header null', assemble('null'), /header is not a JSON object/],
+    ['header not JSON', assemble('{"x": {', f32(1, 2)), /header is not valid JSON: expected a key at character 7/],
+    ['header not UTF-8', assemble(bytes8(0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d)), /header is not valid UTF-8/],
+    ['header an array', assemble([ok]), /header must start with '\{', found U\+005B/],
+    ['header null', assemble('null'), /header must start with '\{', found U\+006E/],
+    // Stricter than JSON.parse, as the reference (serde_json) reader is:
+    ['a byte-order mark before the header', assemble(`\ufeff${JSON.stringify(ok)}`, f32(1, 2)), /header must start with '\{', found U\+FEFF/],
+    ['whitespace before the header', assemble(` ${JSON.stringify(ok)}`, f32(1, 2)), /header must start with '\{', found U\+0020/],
+    ['a float literal in a shape', assemble('{"x":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}', f32(1, 2)), /tensor "x" has shape \[2\.0\], expected an array of non-negative integers/],
+    ['an exponent in a shape', assemble('{"x":{"dtype":"F32","shape":[2e0],"data_offsets":[0,8]}}', f32(1, 2)), /tensor "x" has shape \[2e0\]/],
+    ['a float literal in the offsets', assemble('{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8.0]}}', f32(1, 2)), /tensor "x" has data_offsets \[0, 8\.0\], expected \[begin, end\]/],
+    ['an exponent in the offsets', assemble('{"x":{"dtype":"F32","shape":[2],"data_offsets":[0,0.8e1]}}', f32(1, 2)), /data_offsets \[0, 0\.8e1\]/],
+    ['a -0 dimension', assemble('{"x":{"dtype":"F32","shape":[-0],"data_offsets":[0,0]}}'), /tensor "x" has shape \[-0\]/],
+    ['a -0 offset', assemble('{"x":{"dtype":"F32","shape":[0],"data_offsets":[-0,0]}}'), /data_offsets \[-0, 0\]/],
+    ['a duplicate tensor name', assemble('{"x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"x":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', f32(1, 2)), /duplicate key "x" at character 54/],
+    ['a duplicate field', assemble('{"x":{"dtype":"F32","shape":[2],"shape":[2],"data_offsets":[0,8]}}', f32(1, 2)), /duplicate key "shape"/],
+    ['a duplicate metadata key', assemble('{"__metadata__":{"a":"1","a":"2"}}'), /duplicate key "a"/],
+    ['a lone surrogate escape', assemble('{"\\ud800":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}}'), /lone high surrogate/],
+    ['nesting past 128 in an unknown field', assemble(`{"x":{"dtype":"F32","shape":[0],"data_offsets":[0,0],"extra":${'['.repeat(5000)}${']'.repeat(5000)}}}`), /nesting deeper than 128/],
+    ['trailing characters after the header', assemble(`${JSON.stringify(ok)}  x`, f32(1, 2)), /trailing characters after the header object/],
+    ['a shape whose element count overflows', assemble({ x: entry('F32', [2 ** 40, 2 ** 40, 0], 0, 0) }), /whose element count overflows/],
     ['metadata not strings', assemble({ __metadata__: { epoch: 3 }, ...ok }, f32(1, 2)), /__metadata__ value for "epoch" is not a string/],
     ['entry not an object', assemble({ x: [0, 8] }, f32(1, 2)), /tensor "x" has a header entry that is not an object/],
     ['missing dtype', assemble({ x: { shape: [2], data_offsets: [0, 8] } }, f32(1, 2)), /tensor "x" has no dtype/],

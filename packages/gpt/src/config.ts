@@ -1,4 +1,4 @@
-import { ConfigReader, type GeluApproximation, UnsupportedError } from '@attnjs/core';
+import { ConfigError, ConfigReader, type GeluApproximation, MAX_LAYERS, UnsupportedError } from '@attnjs/core';
 
 /** The fields of Hugging Face's GPT2Config that change the computation, camelCased. */
 export interface GPT2Config {
@@ -22,9 +22,17 @@ const ACTIVATIONS: Record<string, GeluApproximation> = {
   gelu: 'none',
 };
 
-/** Reads a GPT-2 config.json; fields that would change the math and that we do not implement are refused. */
+/**
+ * Reads a GPT-2 config.json; fields that would change the math and that we do not implement are refused.
+ * Sizes must be positive integers (`n_embd` divisible by `n_head`) and the epsilon positive; whether
+ * they match the weights is checked against the checkpoint's shapes before anything is allocated.
+ */
 export function gpt2ConfigFromJSON(config: ConfigReader): GPT2Config {
-  const nEmbd = config.int('n_embd');
+  const nEmbd = config.size('n_embd');
+  const nHead = config.size('n_head');
+  if (nEmbd % nHead !== 0) {
+    throw new ConfigError(`${config.source}: "n_embd" (${nEmbd}) must be divisible by "n_head" (${nHead})`);
+  }
   if (config.has('scale_attn_by_inverse_layer_idx') && config.boolean('scale_attn_by_inverse_layer_idx')) {
     throw new UnsupportedError(`${config.source}: scale_attn_by_inverse_layer_idx = true is not supported`);
   }
@@ -35,13 +43,13 @@ export function gpt2ConfigFromJSON(config: ConfigReader): GPT2Config {
     throw new UnsupportedError(`${config.source}: model_type "${config.string('model_type')}" is not gpt2`);
   }
   return {
-    vocabSize: config.int('vocab_size'),
-    nPositions: config.int('n_positions'),
+    vocabSize: config.size('vocab_size'),
+    nPositions: config.size('n_positions'),
     nEmbd,
-    nLayer: config.int('n_layer'),
-    nHead: config.int('n_head'),
-    nInner: config.has('n_inner') ? config.int('n_inner') : 4 * nEmbd,
-    layerNormEpsilon: config.number('layer_norm_epsilon', 1e-5),
+    nLayer: config.size('n_layer', undefined, MAX_LAYERS),
+    nHead,
+    nInner: config.has('n_inner') ? config.size('n_inner') : 4 * nEmbd,
+    layerNormEpsilon: config.positive('layer_norm_epsilon', 1e-5),
     activation: config.oneOf('activation_function', ACTIVATIONS, 'gelu_new'),
     bosTokenId: config.optionalInt('bos_token_id'),
     eosTokenId: config.optionalInt('eos_token_id'),

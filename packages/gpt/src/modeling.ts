@@ -15,11 +15,16 @@ import {
   TransformerBlock,
   causalLMLoss,
   IGNORE_INDEX,
+  InputError,
+  UnsupportedError,
   loadPretrained,
 } from '@attnjs/core';
 import {
   checkLength,
+  checkBoolean,
+  checkInputs,
   checkOptions,
+  describeValue,
   idsFeed,
   tokenFeed,
   checkRange,
@@ -77,6 +82,7 @@ const FORWARD_OPTIONS = ['inputIds', 'attentionMask', 'labels', 'outputHiddenSta
 
 /** The GPT-2 transformer: token + learned position embeddings, pre-LN blocks, final LayerNorm. */
 export class GPT2Model extends PreTrainedModel {
+  static readonly modelName = 'GPT2Model';
   protected readonly checkpointSpec = GPT2_CHECKPOINT;
   readonly wte: Embedding;
   readonly wpe: Embedding;
@@ -141,6 +147,7 @@ export class GPT2Model extends PreTrainedModel {
 
 /** GPT-2 with the language-modelling head, whose weight is tied to the token embedding. */
 export class GPT2LMHeadModel extends PreTrainedModel {
+  static readonly modelName = 'GPT2LMHeadModel';
   protected readonly checkpointSpec = GPT2_CHECKPOINT;
   readonly transformer: GPT2Model;
 
@@ -184,9 +191,9 @@ export class GPT2LMHeadModel extends PreTrainedModel {
    */
   async generate(inputIds: IdsLike, options: { maxNewTokens: number; eosTokenId?: number }): Promise<number[][]> {
     checkOptions(options, ['maxNewTokens', 'eosTokenId'], 'GPT2LMHeadModel.generate');
-    const { maxNewTokens, eosTokenId } = options;
+    const { maxNewTokens, eosTokenId } = options ?? ({} as typeof options);
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
-      throw new RangeError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+      throw new InputError(`GPT2LMHeadModel.generate: maxNewTokens must be a non-negative integer, got ${describeValue(maxNewTokens)}`);
     }
     const ids = toIds(inputIds, 'inputIds');
     const rows = Array.from({ length: ids.shape[0]! }, (_, b) =>
@@ -224,16 +231,17 @@ function loadGPT2<M extends PreTrainedModel>(
 /** Validates inputs on the host (cheap, and engines would fail obscurely) and builds the forward program. */
 function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): BoundProgram {
   const withHead = model instanceof GPT2LMHeadModel;
-  checkOptions(inputs, FORWARD_OPTIONS, `${model.constructor.name}.forward`);
+  const where = `${model.modelName}.forward`;
+  checkInputs(inputs, FORWARD_OPTIONS, where);
+  const allStates = checkBoolean(inputs.outputHiddenStates, 'outputHiddenStates', where);
   const config = model.config;
   const inputIds = idsFeed(inputs.inputIds, config.vocabSize, config.nPositions);
   const feeds: Record<string, HostTensor> = { input_ids: inputIds };
   if (inputs.attentionMask !== undefined) feeds.attention_mask = tokenFeed(inputs.attentionMask, inputIds, 'attention_mask', 2);
   if (inputs.labels !== undefined) {
-    if (!withHead) throw new TypeError('GPT2Model has no LM head: pass labels to GPT2LMHeadModel');
+    if (!withHead) throw new UnsupportedError('GPT2Model has no LM head: pass labels to GPT2LMHeadModel');
     feeds.labels = tokenFeed(inputs.labels, inputIds, 'labels', config.vocabSize, [IGNORE_INDEX]);
   }
-  const allStates = inputs.outputHiddenStates === true;
   const key = `forward:${Object.keys(feeds).join(',')}:${allStates ? 'states' : 'last'}`;
   const transformer = model instanceof GPT2LMHeadModel ? model.transformer : model;
   const build = (ops: Ops, x: Record<string, Tensor>) => {

@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors.js';
 import type { Tensor, WeightLayout } from '../kernels.js';
 import { Module } from '../module.js';
 import type { Ops } from '../ops.js';
@@ -39,7 +40,9 @@ export class MultiHeadAttention extends Module {
   constructor(readonly config: MultiHeadAttentionConfig) {
     super();
     const { hiddenSize: d, numHeads, layout, names } = config;
-    if (d % numHeads !== 0) throw new RangeError(`hidden size ${d} is not divisible by ${numHeads} heads`);
+    if (!Number.isInteger(numHeads) || numHeads < 1 || d % numHeads !== 0) {
+      throw new ConfigError(`hidden size ${d} is not divisible by ${numHeads} attention heads`);
+    }
     this.headDim = d / numHeads;
     if ('qkv' in names) {
       this.qkv = this.child(names.qkv, new Linear(d, 3 * d, { layout }));

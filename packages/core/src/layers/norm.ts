@@ -9,9 +9,8 @@ export class LayerNorm extends Module {
 
   constructor(readonly size: number, readonly eps: number) {
     super();
-    this.weight = this.parameter('weight', [size]);
+    this.weight = this.parameter('weight', [size], 1);
     this.bias = this.parameter('bias', [size]);
-    this.weight.value.data.fill(1);
   }
 
   forward(ops: Ops, x: Tensor): Tensor {
