@@ -1,13 +1,20 @@
-import { AddedVocabulary, type AddedToken } from './added-vocabulary.js';
+import { AddedVocabulary, checkAddedTokenIds, type AddedToken } from './added-vocabulary.js';
 import { cleanUpTokenization, decodeTokens, type Decoder } from './decoders/index.js';
 import type { Encoding } from './encoding.js';
 import { TokenizerOptionError } from './errors.js';
+import { IdTable } from './id-table.js';
+import { isIntegerIn, MAX_TOKEN_ID } from './limits.js';
 import { partsFromJSON } from './from-json.js';
-import { parseJson } from './json.js';
+import { describeValue, parseJson } from './json.js';
 import { fetchText, readDirectory, readTextFile } from './loaders.js';
 import type { Model } from './models/index.js';
 import type { Normalizer } from './normalizers/index.js';
 import {
+  checkBatchInputs,
+  checkBatchOptions,
+  checkDecodeOptions,
+  checkEncodeOptions,
+  checkText,
   resolvePadding,
   resolveTruncation,
   type BatchEncodeOptions,
@@ -67,8 +74,8 @@ export class Tokenizer {
   /** Size of the vocabulary including added tokens. */
   readonly vocabSize: number;
   private readonly added: AddedVocabulary;
-  /** id → token string (model vocabulary overlaid with added tokens); '' for unused ids. */
-  private readonly tokenStrings: string[];
+  /** id → token string (model vocabulary overlaid with added tokens). */
+  private readonly tokenStrings: IdTable;
   /** Scratch space for one sequence's tokens (encode is synchronous, so one is enough). */
   private readonly sink = new TokenSink(true);
   private readonly pipeline: EncodingPipeline;
@@ -84,6 +91,7 @@ export class Tokenizer {
     this.postProcessor = parts.postProcessor ?? null;
     this.decoder = parts.decoder ?? null;
     this.addedTokens = parts.addedTokens ?? [];
+    checkAddedTokenIds(this.addedTokens, this.model);
     this.truncation = parts.truncation ?? null;
     this.padding = parts.padding ?? null;
     this.added = new AddedVocabulary(this.addedTokens, this.normalizer);
@@ -92,12 +100,7 @@ export class Tokenizer {
     this.modelMaxLength = maxLength != null && maxLength > 0 && maxLength < 1e9 ? maxLength : null;
     this.pipeline = new EncodingPipeline(this.model, this.normalizer, this.preTokenizer, this.added);
     const modelVocab = this.model.getVocab();
-    let maxId = -1;
-    for (const id of modelVocab.values()) maxId = Math.max(maxId, id);
-    for (const token of this.addedTokens) maxId = Math.max(maxId, token.id);
-    this.tokenStrings = new Array<string>(maxId + 1).fill('');
-    for (const [token, id] of modelVocab) this.tokenStrings[id] = token;
-    for (const token of this.addedTokens) this.tokenStrings[token.id] = token.content;
+    this.tokenStrings = new IdTable([...modelVocab, ...this.addedTokens.map((t) => [t.content, t.id] as const)], 'model.vocab');
     let extra = 0;
     for (const token of this.addedTokens) if (this.model.tokenToId(token.content) === undefined) extra++;
     this.vocabSize = this.model.vocabSize + extra;
@@ -169,6 +172,8 @@ export class Tokenizer {
    * the fast path for counting tokens, prompts and throughput-bound work.
    */
   encodeIds(text: string, options: { addSpecialTokens?: boolean } = {}): number[] {
+    checkText(text, 'text');
+    checkEncodeOptions(options);
     const sink = new TokenSink(false);
     this.pipeline.encode(toWellFormed(text), sink);
     if (options.addSpecialTokens === false || this.postProcessor === null) return sink.ids;
@@ -192,6 +197,8 @@ export class Tokenizer {
    * masks and type ids. Lone UTF-16 surrogates are read as U+FFFD (what UTF-8 would carry).
    */
   encode(text: string, options: EncodeOptions = {}): Encoding {
+    checkText(text, 'text');
+    checkEncodeOptions(options);
     const addSpecialTokens = options.addSpecialTokens ?? true;
     const pair = options.pair ?? null;
     const truncation = resolveTruncation(options, this.truncation, this.modelMaxLength);
@@ -225,6 +232,8 @@ export class Tokenizer {
    * `overflow_to_sample_mapping`), which is what question answering over long contexts needs.
    */
   encodeBatch(inputs: readonly BatchInput[], options: BatchEncodeOptions = {}): Array<Encoding & { sampleIndex: number }> {
+    checkBatchInputs(inputs);
+    checkBatchOptions(options);
     const rows: Array<Encoding & { sampleIndex: number }> = [];
     const single = { ...options, padding: false as const };
     inputs.forEach((input, sampleIndex) => {
@@ -261,7 +270,7 @@ export class Tokenizer {
     const offsets: Array<[number, number]> = [];
     const wordIds: number[] = [];
     for (let i = 0; i < n; i++) {
-      tokens.push(tokenStrings[ids[i]]);
+      tokens.push(tokenStrings.get(ids[i])!);
       offsets.push([flat[2 * i], flat[2 * i + 1]]);
       wordIds.push(words[i]);
     }
@@ -279,12 +288,23 @@ export class Tokenizer {
     };
   }
 
-  /** Turns ids back into text. Unknown ids are skipped, as in HF. */
+  /**
+   * Turns ids back into text. An id that no token has is skipped, as in HF; a value that cannot be a
+   * token id at all (negative, fractional, NaN, above 2^31 − 1, not a number) is a TokenizerOptionError
+   * naming its position, since it means the caller's ids are corrupt.
+   */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
+    checkDecodeOptions(options);
+    if (!Array.isArray(ids) && !ArrayBuffer.isView(ids)) {
+      throw new TokenizerOptionError('ids', `expected an array of token ids, got ${describeValue(ids)}`);
+    }
     const skipSpecial = options.skipSpecialTokens ?? false;
     const tokens: string[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
+      if (!isIntegerIn(id, 0, MAX_TOKEN_ID)) {
+        throw new TokenizerOptionError(`ids[${i}]`, `expected a token id (an integer in [0, ${MAX_TOKEN_ID}]), got ${describeValue(id)}`);
+      }
       if (skipSpecial && this.added.isSpecialId(id)) continue;
       const token = this.idToToken(id);
       if (token !== undefined) tokens.push(token);
@@ -294,6 +314,7 @@ export class Tokenizer {
   }
 
   decodeBatch(batch: ReadonlyArray<ArrayLike<number>>, options: DecodeOptions = {}): string[] {
+    if (!Array.isArray(batch)) throw new TokenizerOptionError('batch', `expected an array of id arrays, got ${describeValue(batch)}`);
     return batch.map((ids) => this.decode(ids, options));
   }
 
