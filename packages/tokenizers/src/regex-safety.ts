@@ -13,12 +13,12 @@
  * - back-references are refused (they make matching NP-hard);
  * - the number of backtracking paths of one match attempt is bounded by `c · n^d` (n: the input
  *   length), computed over the syntax tree: a sequence multiplies, an alternation adds, a repeated
- *   character contributes n + 1 choices. The pattern is refused when d > 3 or c > 10^6.
+ *   character contributes n + 1 choices. The pattern is refused when d > 2 or c > 10^4.
  *
- * Every pre-tokenizer regex in common tokenizer.json files passes (GPT-2, GPT-4/Llama 3, GPT-4o,
- * Qwen 2, DeepSeek: d ≤ 2). What remains possible is the polynomial cost Oniguruma has too: a pattern
- * with overlapping adjacent repetitions (`\s*\s*x`) can take time quadratic or cubic in the length of
- * one chunk of text.
+ * Every pre-tokenizer regex in common tokenizer.json files passes (GPT-2: 23·n; GPT-4 / Llama 3,
+ * Qwen 2, DeepSeek: d = 2; GPT-4o: 147·n², the largest). What remains possible is the polynomial cost
+ * Oniguruma has too: two overlapping adjacent repetitions (`\s*\s*x`) can take time quadratic in the
+ * length of one chunk of text.
  */
 
 /** Upper bound `coef · n^degree` on the backtracking paths of one match attempt. */
@@ -28,8 +28,8 @@ interface Cost {
 }
 
 const ONE: Cost = { coef: 1, degree: 0 };
-export const MAX_BACKTRACK_DEGREE = 3;
-export const MAX_BACKTRACK_COEF = 1e6;
+export const MAX_BACKTRACK_DEGREE = 2;
+export const MAX_BACKTRACK_COEF = 1e4;
 
 const times = (a: Cost, b: Cost): Cost => ({ coef: a.coef * b.coef, degree: a.degree + b.degree });
 const plus = (a: Cost, b: Cost): Cost => ({ coef: a.coef + b.coef, degree: Math.max(a.degree, b.degree) });
