@@ -19,6 +19,13 @@ export const MAX_TOKEN_ID = 2 ** 31 - 1;
  */
 export const MAX_SEQUENCE_LENGTH = 2 ** 24;
 
+/**
+ * Deepest nesting of components (`Sequence` inside `Sequence`…). Hugging Face parses tokenizer.json
+ * with serde_json, which refuses JSON nested deeper than 128 levels, i.e. 64 levels of
+ * `{"type": "Sequence", "normalizers": [ … ]}`; deeper nesting here would overflow the stack.
+ */
+export const MAX_COMPONENT_DEPTH = 64;
+
 /** Is `value` an integer in [min, max]? (NaN, ±Infinity, 1.5, '3' and 1e300 > max all fail.) */
 export function isIntegerIn(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;

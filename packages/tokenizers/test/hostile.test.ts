@@ -286,3 +286,26 @@ describe('WordPiece on very long words', () => {
     expect(tokenizer.encodeIds('abb')).toEqual([0]);
   });
 });
+
+describe('deeply nested components', () => {
+  // Hugging Face's JSON reader stops at 128 levels of nesting; 5,000 used to overflow the stack here.
+  const nest = (depth: number, leaf: object, key: string) => {
+    let node: object = leaf;
+    for (let i = 0; i < depth; i++) node = { type: 'Sequence', [key]: [node] };
+    return node;
+  };
+  const model = { type: 'WordPiece', vocab: { '[UNK]': 0, a: 1 } };
+
+  it.each([
+    ['normalizer', { type: 'Lowercase' }, 'normalizers'],
+    ['pre_tokenizer', { type: 'Whitespace' }, 'pretokenizers'],
+    ['decoder', { type: 'Fuse' }, 'decoders'],
+    ['post_processor', { type: 'ByteLevel' }, 'processors'],
+  ])('%s Sequences 5,000 deep are a TokenizerConfigError; 60 deep still work', (field, leaf, key) => {
+    const error = thrown(() => Tokenizer.fromJSON({ model, [field]: nest(5_000, leaf, key) })) as TokenizerConfigError;
+    expect(error).toBeInstanceOf(TokenizerConfigError);
+    expect(error.message).toContain('nested more than 64 deep');
+    const tokenizer = Tokenizer.fromJSON({ model, [field]: nest(60, leaf, key) });
+    expect(tokenizer.decode(tokenizer.encode('a').ids)).toBe('a');
+  });
+});
