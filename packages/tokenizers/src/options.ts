@@ -148,6 +148,10 @@ export function checkBatchOptions(options: unknown): BatchEncodeOptions {
   return (options ?? {}) as BatchEncodeOptions;
 }
 
+export function checkStreamOptions(options: unknown): void {
+  checkOptionsObject(options, ['skipSpecialTokens'], 'createStreamDecoder');
+}
+
 export function checkDecodeOptions(options: unknown): DecodeOptions {
   checkOptionsObject(options, DECODE_KEYS, 'decode');
   return (options ?? {}) as DecodeOptions;

@@ -3,10 +3,11 @@ import { cleanUpTokenization, decodeTokens, type Decoder } from './decoders/inde
 import type { Encoding } from './encoding.js';
 import { TokenizerOptionError } from './errors.js';
 import { IdTable } from './id-table.js';
-import { isIntegerIn, MAX_TOKEN_ID } from './limits.js';
+import { isIntegerIn, MAX_SEQUENCE_LENGTH, MAX_TOKEN_ID } from './limits.js';
 import { partsFromJSON } from './from-json.js';
 import { describeValue, parseJson } from './json.js';
 import { fetchText, readDirectory, readTextFile } from './loaders.js';
+import { BPE_FILE_OPTION_KEYS, checkLoadOptions, WORDPIECE_FILE_OPTION_KEYS } from './load-options.js';
 import type { Model } from './models/index.js';
 import type { Normalizer } from './normalizers/index.js';
 import {
@@ -14,6 +15,7 @@ import {
   checkBatchOptions,
   checkDecodeOptions,
   checkEncodeOptions,
+  checkStreamOptions,
   checkText,
   resolvePadding,
   resolveTruncation,
@@ -85,6 +87,7 @@ export class Tokenizer {
   private readonly modelMaxLength: number | null;
 
   constructor(parts: TokenizerParts, options: TokenizerOptions = {}) {
+    checkLoadOptions(options, 'Tokenizer');
     this.model = parts.model;
     this.normalizer = parts.normalizer ?? null;
     this.preTokenizer = parts.preTokenizer ?? null;
@@ -97,7 +100,8 @@ export class Tokenizer {
     this.added = new AddedVocabulary(this.addedTokens, this.normalizer);
     this.cleanUpDefault = options.cleanUpTokenizationSpaces ?? false;
     const maxLength = options.modelMaxLength;
-    this.modelMaxLength = maxLength != null && maxLength > 0 && maxLength < 1e9 ? maxLength : null;
+    // transformers writes 1e30 for "no limit"; anything that is not a usable length means none.
+    this.modelMaxLength = isIntegerIn(maxLength, 1, MAX_SEQUENCE_LENGTH) ? maxLength : null;
     this.pipeline = new EncodingPipeline(this.model, this.normalizer, this.preTokenizer, this.added);
     const modelVocab = this.model.getVocab();
     this.tokenStrings = new IdTable([...modelVocab, ...this.addedTokens.map((t) => [t.content, t.id] as const)], 'model.vocab');
@@ -144,11 +148,13 @@ export class Tokenizer {
 
   /** A GPT-2-style byte-level BPE tokenizer from vocab.json and merges.txt contents. */
   static fromBPEFiles(vocabJson: string | Record<string, number>, mergesTxt: string, options: BPEFilesOptions & TokenizerOptions = {}): Tokenizer {
+    checkLoadOptions(options, 'fromBPEFiles', BPE_FILE_OPTION_KEYS);
     return new Tokenizer(bpeParts(vocabJson, mergesTxt, options), options);
   }
 
   /** A BERT-style WordPiece tokenizer from vocab.txt contents. */
   static fromWordPieceVocab(vocabTxt: string, options: WordPieceVocabOptions & TokenizerOptions = {}): Tokenizer {
+    checkLoadOptions(options, 'fromWordPieceVocab', WORDPIECE_FILE_OPTION_KEYS);
     return new Tokenizer(wordPieceParts(vocabTxt, options), options);
   }
 
@@ -323,6 +329,7 @@ export class Tokenizer {
    * character; the pieces concatenate to `decode(allIds)`.
    */
   createStreamDecoder(options: StreamDecoderOptions = {}): StreamDecoder {
+    checkStreamOptions(options);
     return new StreamDecoder((ids, skipSpecialTokens) => this.decode(ids, { skipSpecialTokens, cleanUpTokenizationSpaces: false }), options);
   }
 
@@ -330,6 +337,9 @@ export class Tokenizer {
   decodeStream(ids: Iterable<number>, options?: StreamDecoderOptions): Generator<string, void, undefined>;
   decodeStream(ids: AsyncIterable<number>, options?: StreamDecoderOptions): AsyncGenerator<string, void, undefined>;
   decodeStream(ids: Iterable<number> | AsyncIterable<number>, options: StreamDecoderOptions = {}) {
+    if (ids === null || typeof ids !== 'object' || !(Symbol.iterator in ids || Symbol.asyncIterator in ids)) {
+      throw new TokenizerOptionError('ids', `expected an iterable or async iterable of token ids, got ${describeValue(ids)}`);
+    }
     const decoder = this.createStreamDecoder(options);
     if (Symbol.asyncIterator in ids) {
       return (async function* () {

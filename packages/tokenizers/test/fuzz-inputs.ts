@@ -61,13 +61,17 @@ export function checkEncoding(encoding: Encoding, depth = 0): void {
   if (depth < 2) for (const window of encoding.overflowing) checkEncoding(window, depth + 1);
 }
 
-/** Padding invariants: `max_length` pads to at least maxLength; a valid multiple divides the length. */
+/**
+ * Padding invariants (HF `pad_encodings`): the target is the longest row or `maxLength`, rounded up to a
+ * valid `padToMultipleOf`; rows shorter than it are padded to it, longer ones (no truncation) stay as
+ * they are. So `max_length` rows are at least maxLength long, and every padded row is a multiple.
+ */
 export function checkPadded(encoding: Encoding, options: EncodeOptions): void {
   const { padding, maxLength, padToMultipleOf } = options;
   const n = encoding.ids.length;
   if (padding === 'max_length' && typeof maxLength === 'number' && n < maxLength) throw new Error(`padded to ${n}, below maxLength ${maxLength}`);
-  const padded = padding === true || padding === 'longest' || padding === 'max_length';
+  const padded = encoding.attentionMask.includes(0);
   if (padded && typeof padToMultipleOf === 'number' && padToMultipleOf > 0 && n % padToMultipleOf !== 0) {
-    throw new Error(`length ${n} is not a multiple of padToMultipleOf ${padToMultipleOf}`);
+    throw new Error(`padded length ${n} is not a multiple of padToMultipleOf ${padToMultipleOf}`);
   }
 }

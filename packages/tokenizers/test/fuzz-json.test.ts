@@ -176,3 +176,72 @@ describe('fuzz: tokenizer.json loading', () => {
     fuzzTimeout(cases),
   );
 });
+
+/** Text-level mutations of a vocab.txt / vocab.json / merges.txt: insert, delete, duplicate, cut. */
+function mutateText(rng: Rng, text: string): string {
+  for (let n = 1 + rng.int(2); n > 0; n--) {
+    const at = rng.int(text.length + 1);
+    switch (rng.int(5)) {
+      case 0:
+        text = text.slice(0, at) + randomText(rng, 3) + text.slice(at);
+        break;
+      case 1:
+        text = text.slice(0, at) + text.slice(at + 1 + rng.int(40));
+        break;
+      case 2: {
+        const end = text.indexOf('\n', at);
+        text = text.slice(0, at) + text.slice(at, end < 0 ? text.length : end) + '\n' + text.slice(at);
+        break;
+      }
+      case 3:
+        text = text.slice(0, at);
+        break;
+      default:
+        text = text.slice(0, at) + String(hostileNumber(rng)) + text.slice(at);
+    }
+  }
+  return text;
+}
+
+function randomFileOptions(rng: Rng): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  const keys = ['addPrefixSpace', 'unkToken', 'addedTokens', 'lowercase', 'stripAccents', 'handleChineseChars', 'clsToken', 'sepToken', 'padToken', 'maskToken', 'maxInputCharsPerWord', 'cleanUpTokenizationSpaces', 'modelMaxLength', 'specialTokens'];
+  for (const key of keys) if (rng.chance(0.15)) options[key] = key === 'addedTokens' && rng.chance(0.5) ? [randomText(rng, 2), { content: randomText(rng, 2), special: rng.chance(0.5) }] : hostileValue(rng);
+  return options;
+}
+
+describe('fuzz: vocab.txt, vocab.json and merges.txt', () => {
+  const cases = fuzzCases(500);
+  const bertVocab = BASES[1].model as { vocab: Record<string, number> };
+  const vocabTxt = Object.entries(bertVocab.vocab)
+    .sort((a, b) => a[1] - b[1])
+    .map(([token]) => token)
+    .join('\n');
+  const gpt2Model = BASES[0].model as { vocab: Record<string, number>; merges: string[] };
+  // Dense ids for vocab.json (the mini vocabulary keeps GPT-2's ids, which have gaps).
+  const vocabJson = JSON.stringify(Object.fromEntries(Object.keys(gpt2Model.vocab).map((token, id) => [token, id])));
+  const mergesTxt = `#version: 0.2\n${gpt2Model.merges.join('\n')}\n`;
+  const vocabObject = JSON.parse(vocabJson) as Record<string, number>;
+  // vocab.json: intact, mutated as text (mostly no longer JSON), one entry set to a hostile value, or not text at all.
+  const bpeVocab = (rng: Rng): string => {
+    const choice = rng.int(10);
+    if (choice < 3) return vocabJson;
+    if (choice < 5) return mutateText(rng, vocabJson);
+    if (choice < 9) return JSON.stringify({ ...vocabObject, [rng.chance(0.5) ? rng.pick(Object.keys(vocabObject)) : randomText(rng, 2)]: hostileNumber(rng) });
+    return hostileValue(rng) as string;
+  };
+  it(
+    `${cases} mutated vocabulary files load or give a TokenizerError, and then encode and decode`,
+    () => {
+      const report = runFuzz('vocab files', cases, (rng, step) => {
+        const options = rng.chance(0.5) ? {} : randomFileOptions(rng);
+        const tokenizer = rng.chance(0.5)
+          ? step.attempt('fromWordPieceVocab', () => `fromWordPieceVocab ${show(options)}`, () => Tokenizer.fromWordPieceVocab(mutateText(rng, vocabTxt), options))
+          : step.attempt('fromBPEFiles', () => `fromBPEFiles ${show(options)}`, () => Tokenizer.fromBPEFiles(bpeVocab(rng), rng.chance(0.5) ? mergesTxt : mutateText(rng, mergesTxt), options));
+        if (tokenizer) exercise(rng, step, tokenizer);
+      });
+      expect(report.failures).toEqual([]);
+    },
+    fuzzTimeout(cases),
+  );
+});

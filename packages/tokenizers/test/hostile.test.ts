@@ -309,3 +309,13 @@ describe('deeply nested components', () => {
     expect(tokenizer.decode(tokenizer.encode('a').ids)).toBe('a');
   });
 });
+
+describe('stream decoding inputs', () => {
+  it('options and id sources of the wrong type', () => {
+    expect((thrown(() => gpt2Tokenizer().createStreamDecoder({ skipSpecialTokens: 'yes' as unknown as boolean })) as TokenizerOptionError).option).toBe('skipSpecialTokens');
+    expect((thrown(() => gpt2Tokenizer().createStreamDecoder({ skip: true } as object)) as TokenizerOptionError).option).toBe('skip');
+    expect((thrown(() => gpt2Tokenizer().decodeStream(5 as unknown as number[])) as TokenizerOptionError).option).toBe('ids');
+    expect((thrown(() => gpt2Tokenizer().createStreamDecoder().step(-1)) as TokenizerOptionError).option).toBe('ids[0]');
+    expect([...gpt2Tokenizer().decodeStream([15496, 995])].join('')).toBe('Hello world');
+  });
+});
