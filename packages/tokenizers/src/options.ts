@@ -143,6 +143,11 @@ export function checkEncodeOptions(options: unknown): EncodeOptions {
   return (options ?? {}) as EncodeOptions;
 }
 
+/** encodeIds never truncates or pads, so it takes only `addSpecialTokens` (others would be ignored). */
+export function checkEncodeIdsOptions(options: unknown): void {
+  checkOptionsObject(options, ['addSpecialTokens'], 'encodeIds');
+}
+
 export function checkBatchOptions(options: unknown): BatchEncodeOptions {
   checkOptionsObject(options, BATCH_KEYS, 'encodeBatch');
   return (options ?? {}) as BatchEncodeOptions;

@@ -14,6 +14,7 @@ import {
   checkBatchInputs,
   checkBatchOptions,
   checkDecodeOptions,
+  checkEncodeIdsOptions,
   checkEncodeOptions,
   checkStreamOptions,
   checkText,
@@ -179,7 +180,7 @@ export class Tokenizer {
    */
   encodeIds(text: string, options: { addSpecialTokens?: boolean } = {}): number[] {
     checkText(text, 'text');
-    checkEncodeOptions(options);
+    checkEncodeIdsOptions(options);
     const sink = new TokenSink(false);
     this.pipeline.encode(toWellFormed(text), sink);
     if (options.addSpecialTokens === false || this.postProcessor === null) return sink.ids;

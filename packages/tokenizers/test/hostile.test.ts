@@ -193,6 +193,8 @@ describe('inputs of the wrong type', () => {
     expect((thrown(() => bertTokenizer().encode('a', { addSpecialTokens: 'no' as unknown as boolean })) as TokenizerOptionError).option).toBe('addSpecialTokens');
     expect((thrown(() => bertTokenizer().decode([101], { skipSpecialTokens: 1 as unknown as boolean })) as TokenizerOptionError).option).toBe('skipSpecialTokens');
     expect((thrown(() => bertTokenizer().encodeBatch(['a'], { pair: 'b' } as object)) as TokenizerOptionError).option).toBe('pair');
+    // encodeIds never truncates or pads: such options would be ignored, so they are refused.
+    expect((thrown(() => bertTokenizer().encodeIds('a', { maxLength: 1 } as object)) as TokenizerOptionError).option).toBe('maxLength');
   });
 
   it.each([
