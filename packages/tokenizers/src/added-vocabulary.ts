@@ -1,4 +1,8 @@
 import { charFlags, WHITESPACE, WORD } from './unicode.js';
+import { TokenizerConfigError } from './errors.js';
+import { describeValue } from './json.js';
+import { isIntegerIn, MAX_TOKEN_ID } from './limits.js';
+import type { Model } from './models/index.js';
 import { NormalizedString } from './normalized.js';
 import type { Normalizer } from './normalizers/index.js';
 
@@ -134,4 +138,34 @@ export class AddedVocabulary {
   splitNormalized(text: string): number[] {
     return this.normalizedMatcher.isEmpty ? [0, text.length, -1] : this.normalizedMatcher.split(text);
   }
+}
+
+/**
+ * Each added token must keep the id the file gives it, and that id must mean that token only.
+ * Hugging Face renumbers a clashing token (an id the model gives another token, or a content the model
+ * numbers differently) with only a log warning, so ids would silently differ from the file's; here it
+ * is a `TokenizerConfigError` naming both tokens.
+ */
+export function checkAddedTokenIds(tokens: readonly AddedToken[], model: Model): void {
+  const byId = new Map<number, string>();
+  tokens.forEach((token, k) => {
+    const field = `added_tokens[${k}]`;
+    if (!isIntegerIn(token.id, 0, MAX_TOKEN_ID)) {
+      throw new TokenizerConfigError(`${field}.id`, `expected a token id (an integer in [0, ${MAX_TOKEN_ID}]), got ${describeValue(token.id)}`);
+    }
+    const content = JSON.stringify(token.content);
+    const modelToken = model.idToToken(token.id);
+    if (modelToken !== undefined && modelToken !== token.content) {
+      throw new TokenizerConfigError(`${field}.id`, `${content} has id ${token.id}, which model.vocab gives to ${JSON.stringify(modelToken)}`);
+    }
+    const modelId = model.tokenToId(token.content);
+    if (modelId !== undefined && modelId !== token.id) {
+      throw new TokenizerConfigError(`${field}.id`, `${content} has id ${token.id}, but model.vocab gives it id ${modelId}`);
+    }
+    const earlier = byId.get(token.id);
+    if (earlier !== undefined && earlier !== token.content) {
+      throw new TokenizerConfigError(`${field}.id`, `${content} has id ${token.id}, which an earlier added token, ${JSON.stringify(earlier)}, already has`);
+    }
+    byId.set(token.id, token.content);
+  });
 }

@@ -202,17 +202,14 @@ export function padEncoding(e: Encoding, length: number, padId: number, padTypeI
   for (const o of e.overflowing) padEncoding(o, length, padId, padTypeId, padToken, side);
   const missing = length - e.ids.length;
   if (missing <= 0) return;
-  const fill = <T>(array: T[], value: () => T) => {
-    const pad = Array.from({ length: missing }, value);
-    if (side === 'right') for (const item of pad) array.push(item);
-    else array.splice(0, 0, ...pad);
-  };
-  fill(e.ids, () => padId);
-  fill(e.tokens, () => padToken);
-  fill(e.offsets, () => [0, 0] as [number, number]);
-  fill(e.attentionMask, () => 0);
-  fill(e.typeIds, () => padTypeId);
-  fill(e.specialTokensMask, () => 1);
-  fill(e.wordIds, () => null);
-  fill(e.sequenceIds, () => null);
+  // Whole arrays are joined (never `splice(0, 0, ...pad)`: spreading a million arguments overflows the stack).
+  const join = <T>(array: T[], pad: T[]): T[] => (side === 'right' ? array.concat(pad) : pad.concat(array));
+  e.ids = join(e.ids, filled(missing, padId));
+  e.tokens = join(e.tokens, filled(missing, padToken));
+  e.offsets = join(e.offsets, Array.from({ length: missing }, () => [0, 0] as [number, number]));
+  e.attentionMask = join(e.attentionMask, filled(missing, 0));
+  e.typeIds = join(e.typeIds, filled(missing, padTypeId));
+  e.specialTokensMask = join(e.specialTokensMask, filled(missing, 1));
+  e.wordIds = join(e.wordIds, filled<number | null>(missing, null));
+  e.sequenceIds = join(e.sequenceIds, filled<number | null>(missing, null));
 }

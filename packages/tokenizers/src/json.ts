@@ -1,4 +1,5 @@
 import { TokenizerConfigError } from './errors.js';
+import { isIntegerIn, MAX_SEQUENCE_LENGTH, MAX_TOKEN_ID } from './limits.js';
 
 /**
  * Readers for tokenizer.json fields. Each takes the dotted path of the field so that a malformed file
@@ -31,11 +32,17 @@ export function asString(value: unknown, path: string): string {
   return value;
 }
 
-export function asInt(value: unknown, path: string, min = 0): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TokenizerConfigError(path, `expected an integer ≥ ${min}, got ${describeValue(value)}`);
+/** An integer field; every integer in a tokenizer.json is an id, a count or a length, so at most 2^31 − 1. */
+export function asInt(value: unknown, path: string, min = 0, max = MAX_TOKEN_ID): number {
+  if (!isIntegerIn(value, min, max)) {
+    throw new TokenizerConfigError(path, `expected an integer in [${min}, ${max}], got ${describeValue(value)}`);
   }
   return value;
+}
+
+/** A sequence length (padding / truncation), at most `MAX_SEQUENCE_LENGTH`. */
+export function asLength(value: unknown, path: string): number {
+  return asInt(value, path, 0, MAX_SEQUENCE_LENGTH);
 }
 
 export function asBool(value: unknown, path: string): boolean {
@@ -78,8 +85,8 @@ export function vocabField(obj: JsonObject, key: string, path: string): Map<stri
   const vocab = new Map<string, number>();
   for (const token in raw) {
     const id = raw[token];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) {
-      throw new TokenizerConfigError(`${path}.${key}[${JSON.stringify(token)}]`, `expected a token id, got ${describeValue(id)}`);
+    if (!isIntegerIn(id, 0, MAX_TOKEN_ID)) {
+      throw new TokenizerConfigError(`${path}.${key}[${JSON.stringify(token)}]`, `expected a token id (an integer in [0, ${MAX_TOKEN_ID}]), got ${describeValue(id)}`);
     }
     vocab.set(token, id);
   }

@@ -1,6 +1,7 @@
 import type { Side } from './encoding.js';
 import { TokenizerConfigError, TokenizerOptionError } from './errors.js';
-import { asInt, asObject, asString, describeValue, type JsonObject } from './json.js';
+import { asInt, asLength, asObject, asString, describeValue, type JsonObject } from './json.js';
+import { MAX_SEQUENCE_LENGTH } from './limits.js';
 
 export type TruncationStrategy = 'longest_first' | 'only_first' | 'only_second';
 export type PaddingStrategy = 'longest' | 'max_length';
@@ -69,8 +70,8 @@ export function truncationFromJSON(value: unknown, path: string): TruncationPara
   const strategy = STRATEGIES[strategyName];
   if (!strategy) throw new TokenizerConfigError(`${path}.strategy`, `expected LongestFirst, OnlyFirst or OnlySecond, got ${JSON.stringify(strategyName)}`);
   return {
-    maxLength: asInt(config.max_length, `${path}.max_length`),
-    stride: asInt(config.stride ?? 0, `${path}.stride`),
+    maxLength: asLength(config.max_length, `${path}.max_length`),
+    stride: asLength(config.stride ?? 0, `${path}.stride`),
     strategy,
     side: sideFromJSON(config.direction, `${path}.direction`),
   };
@@ -85,13 +86,13 @@ export function paddingFromJSON(value: unknown, path: string): PaddingParams | n
   if (config.strategy !== 'BatchLongest' && config.strategy != null) {
     const fixed = asObject(config.strategy, `${path}.strategy`);
     strategy = 'max_length';
-    maxLength = asInt(fixed.Fixed, `${path}.strategy.Fixed`);
+    maxLength = asLength(fixed.Fixed, `${path}.strategy.Fixed`);
   }
   return {
     strategy,
     maxLength,
     side: sideFromJSON(config.direction, `${path}.direction`),
-    padToMultipleOf: config.pad_to_multiple_of == null ? 0 : asInt(config.pad_to_multiple_of, `${path}.pad_to_multiple_of`),
+    padToMultipleOf: config.pad_to_multiple_of == null ? 0 : asLength(config.pad_to_multiple_of, `${path}.pad_to_multiple_of`),
     padId: config.pad_id == null ? null : asInt(config.pad_id, `${path}.pad_id`),
     padTypeId: asInt(config.pad_type_id ?? 0, `${path}.pad_type_id`),
     padToken: config.pad_token == null ? null : asString(config.pad_token, `${path}.pad_token`),
@@ -99,10 +100,78 @@ export function paddingFromJSON(value: unknown, path: string): PaddingParams | n
 }
 
 function checkLength(option: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new TokenizerOptionError(option, `expected an integer ≥ ${min}, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_SEQUENCE_LENGTH) {
+    throw new TokenizerOptionError(option, `expected an integer in [${min}, ${MAX_SEQUENCE_LENGTH}] (2^24, the longest sequence this package pads or truncates), got ${describeValue(value)}`);
   }
   return value;
+}
+
+const ENCODE_KEYS = ['addSpecialTokens', 'pair', 'truncation', 'maxLength', 'stride', 'truncationSide', 'padding', 'padSide', 'padToMultipleOf', 'returnOverflowing'];
+const BATCH_KEYS = ENCODE_KEYS.filter((key) => key !== 'pair');
+const DECODE_KEYS = ['skipSpecialTokens', 'cleanUpTokenizationSpaces'];
+const BOOLEAN_KEYS = new Set(['addSpecialTokens', 'returnOverflowing', 'skipSpecialTokens', 'cleanUpTokenizationSpaces']);
+
+/**
+ * Checks an options object before use: a misspelt key (`max_length`) or a wrong type would otherwise
+ * be silently ignored or fail deep inside with an untyped error. Values are checked where they are
+ * resolved (lengths, strategies); this checks the object itself and its boolean flags.
+ */
+function checkOptionsObject(options: unknown, allowed: readonly string[], what: string): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TokenizerOptionError(what, `expected an options object, got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new TokenizerOptionError(key, `unknown option of ${what}; known options: ${allowed.join(', ')}`);
+    const value = (options as Record<string, unknown>)[key];
+    if (BOOLEAN_KEYS.has(key) && value !== undefined && typeof value !== 'boolean') {
+      throw new TokenizerOptionError(key, `expected true or false, got ${describeValue(value)}`);
+    }
+  }
+}
+
+/** A text to encode: a string (a number or an array would otherwise fail inside with a TypeError). */
+export function checkText(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new TokenizerOptionError(what, `expected a string to encode, got ${describeValue(value)}`);
+  return value;
+}
+
+export function checkEncodeOptions(options: unknown): EncodeOptions {
+  checkOptionsObject(options, ENCODE_KEYS, 'encode');
+  const pair = (options as EncodeOptions | undefined)?.pair;
+  if (pair != null) checkText(pair, 'pair');
+  return (options ?? {}) as EncodeOptions;
+}
+
+/** encodeIds never truncates or pads, so it takes only `addSpecialTokens` (others would be ignored). */
+export function checkEncodeIdsOptions(options: unknown): void {
+  checkOptionsObject(options, ['addSpecialTokens'], 'encodeIds');
+}
+
+export function checkBatchOptions(options: unknown): BatchEncodeOptions {
+  checkOptionsObject(options, BATCH_KEYS, 'encodeBatch');
+  return (options ?? {}) as BatchEncodeOptions;
+}
+
+export function checkStreamOptions(options: unknown): void {
+  checkOptionsObject(options, ['skipSpecialTokens'], 'createStreamDecoder');
+}
+
+export function checkDecodeOptions(options: unknown): DecodeOptions {
+  checkOptionsObject(options, DECODE_KEYS, 'decode');
+  return (options ?? {}) as DecodeOptions;
+}
+
+/** encodeBatch inputs: an array of strings and `[text, pair]` tuples. */
+export function checkBatchInputs(inputs: unknown): readonly BatchInput[] {
+  if (!Array.isArray(inputs)) throw new TokenizerOptionError('inputs', `expected an array of texts or [text, pair] tuples, got ${describeValue(inputs)}`);
+  inputs.forEach((input: unknown, k) => {
+    if (typeof input === 'string') return;
+    if (!Array.isArray(input) || input.length !== 2 || typeof input[0] !== 'string' || typeof input[1] !== 'string') {
+      throw new TokenizerOptionError(`inputs[${k}]`, `expected a string or a [text, pair] tuple of two strings, got ${describeValue(input)}`);
+    }
+  });
+  return inputs as BatchInput[];
 }
 
 function checkSide(option: string, value: unknown): Side | undefined {

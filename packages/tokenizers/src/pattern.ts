@@ -1,5 +1,6 @@
 import { TokenizerConfigError, UnsupportedComponentError } from './errors.js';
 import { asObject, asString, describeValue } from './json.js';
+import { backtrackingProblem } from './regex-safety.js';
 
 /** The GPT-2 pre-tokenization regex, as it appears in tokenizer.json files. */
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -27,13 +28,17 @@ export class StringPattern implements SplitPattern {
 export class RegexPattern implements SplitPattern {
   readonly regex: RegExp;
   constructor(readonly source: string, path: string) {
+    const translated = translateRegex(source);
     try {
       // Oniguruma's \s is White_Space; JS's \s also matches U+FEFF. Close enough for splitting, and the
       // GPT-2 pattern never reaches here (it has a dedicated scanner).
-      this.regex = new RegExp(translateRegex(source), 'gu');
+      this.regex = new RegExp(translated, 'gu');
     } catch (error) {
       throw new UnsupportedComponentError('pattern', 'Regex', path, `cannot compile ${JSON.stringify(source)} as a JavaScript regex (${(error as Error).message})`);
     }
+    // A JS RegExp cannot be stopped (Oniguruma's can): refuse patterns that could backtrack for ever.
+    const problem = backtrackingProblem(translated);
+    if (problem !== null) throw new UnsupportedComponentError('pattern', 'Regex', path, `refusing ${JSON.stringify(source)}: ${problem}`);
   }
   findAll(text: string, from = 0, to = text.length): number[] {
     const out: number[] = [];

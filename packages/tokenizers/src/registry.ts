@@ -1,5 +1,9 @@
-import { UnsupportedComponentError } from './errors.js';
+import { TokenizerConfigError, UnsupportedComponentError } from './errors.js';
 import { asObject, asString, type JsonObject } from './json.js';
+import { MAX_COMPONENT_DEPTH } from './limits.js';
+
+/** How many component builds are under way (a `Sequence` builds its members inside its own build). */
+let buildDepth = 0;
 
 /** Builds one component from its tokenizer.json object; `path` names it in errors. */
 export type ComponentFactory<T> = (config: JsonObject, path: string) => T;
@@ -24,6 +28,18 @@ export class ComponentRegistry<T> {
   }
 
   build(value: unknown, path: string): T {
+    if (buildDepth >= MAX_COMPONENT_DEPTH) {
+      throw new TokenizerConfigError(path, `components are nested more than ${MAX_COMPONENT_DEPTH} deep`);
+    }
+    buildDepth++;
+    try {
+      return this.buildOne(value, path);
+    } finally {
+      buildDepth--;
+    }
+  }
+
+  private buildOne(value: unknown, path: string): T {
     const config = asObject(value, path);
     const type = asString(config.type, `${path}.type`);
     const factory = this.factories.get(type);

@@ -1,4 +1,5 @@
 import { filled, type Encoding } from './encoding.js';
+import type { IdTable } from './id-table.js';
 import { postProcess, type PostProcessor } from './post-processors/index.js';
 import { ByteLevelPostProcessor, PostProcessorSequence, RobertaProcessing } from './post-processors/index.js';
 import type { TokenSink } from './pipeline.js';
@@ -57,7 +58,7 @@ export class SingleLayout {
     return this.after.ids;
   }
 
-  build(sink: TokenSink, tokenStrings: readonly string[]): Encoding {
+  build(sink: TokenSink, tokenStrings: IdTable): Encoding {
     const { before, after } = this;
     const content = sink.ids;
     const n = content.length;
@@ -83,7 +84,7 @@ export class SingleLayout {
     const suffix = after.ids.length;
     const tokensOf = () => {
       const tokens = prefix === 0 ? [] : before.tokens.slice();
-      for (let i = 0; i < n; i++) tokens.push(tokenStrings[content[i]]);
+      for (let i = 0; i < n; i++) tokens.push(tokenStrings.get(content[i])!);
       if (addedText !== null) for (const [i, text] of addedText) tokens[prefix + i] = text;
       for (let i = 0; i < suffix; i++) tokens.push(after.tokens[i]);
       return tokens;

@@ -1,14 +1,24 @@
-import { AddedVocabulary, type AddedToken } from './added-vocabulary.js';
+import { AddedVocabulary, checkAddedTokenIds, type AddedToken } from './added-vocabulary.js';
 import { cleanUpTokenization, decodeTokens, type Decoder } from './decoders/index.js';
 import type { Encoding } from './encoding.js';
 import { TokenizerOptionError } from './errors.js';
+import { IdTable } from './id-table.js';
+import { isIntegerIn, MAX_SEQUENCE_LENGTH, MAX_TOKEN_ID } from './limits.js';
 import { partsFromJSON } from './from-json.js';
-import { parseJson } from './json.js';
+import { describeValue, parseJson } from './json.js';
 import { readDirectory } from './loaders.js';
+import { BPE_FILE_OPTION_KEYS, checkLoadOptions, WORDPIECE_FILE_OPTION_KEYS } from './load-options.js';
 import { readSource } from './sources.js';
 import type { Model } from './models/index.js';
 import type { Normalizer } from './normalizers/index.js';
 import {
+  checkBatchInputs,
+  checkBatchOptions,
+  checkDecodeOptions,
+  checkEncodeIdsOptions,
+  checkEncodeOptions,
+  checkStreamOptions,
+  checkText,
   resolvePadding,
   resolveTruncation,
   type BatchEncodeOptions,
@@ -68,8 +78,8 @@ export class Tokenizer {
   /** Size of the vocabulary including added tokens. */
   readonly vocabSize: number;
   private readonly added: AddedVocabulary;
-  /** id → token string (model vocabulary overlaid with added tokens); '' for unused ids. */
-  private readonly tokenStrings: string[];
+  /** id → token string (model vocabulary overlaid with added tokens). */
+  private readonly tokenStrings: IdTable;
   /** Scratch space for one sequence's tokens (encode is synchronous, so one is enough). */
   private readonly sink = new TokenSink(true);
   private readonly pipeline: EncodingPipeline;
@@ -79,26 +89,24 @@ export class Tokenizer {
   private readonly modelMaxLength: number | null;
 
   constructor(parts: TokenizerParts, options: TokenizerOptions = {}) {
+    checkLoadOptions(options, 'Tokenizer');
     this.model = parts.model;
     this.normalizer = parts.normalizer ?? null;
     this.preTokenizer = parts.preTokenizer ?? null;
     this.postProcessor = parts.postProcessor ?? null;
     this.decoder = parts.decoder ?? null;
     this.addedTokens = parts.addedTokens ?? [];
+    checkAddedTokenIds(this.addedTokens, this.model);
     this.truncation = parts.truncation ?? null;
     this.padding = parts.padding ?? null;
     this.added = new AddedVocabulary(this.addedTokens, this.normalizer);
     this.cleanUpDefault = options.cleanUpTokenizationSpaces ?? false;
     const maxLength = options.modelMaxLength;
-    this.modelMaxLength = maxLength != null && maxLength > 0 && maxLength < 1e9 ? maxLength : null;
+    // transformers writes 1e30 for "no limit"; anything that is not a usable length means none.
+    this.modelMaxLength = isIntegerIn(maxLength, 1, MAX_SEQUENCE_LENGTH) ? maxLength : null;
     this.pipeline = new EncodingPipeline(this.model, this.normalizer, this.preTokenizer, this.added);
     const modelVocab = this.model.getVocab();
-    let maxId = -1;
-    for (const id of modelVocab.values()) maxId = Math.max(maxId, id);
-    for (const token of this.addedTokens) maxId = Math.max(maxId, token.id);
-    this.tokenStrings = new Array<string>(maxId + 1).fill('');
-    for (const [token, id] of modelVocab) this.tokenStrings[id] = token;
-    for (const token of this.addedTokens) this.tokenStrings[token.id] = token.content;
+    this.tokenStrings = new IdTable([...modelVocab, ...this.addedTokens.map((t) => [t.content, t.id] as const)], 'model.vocab');
     let extra = 0;
     for (const token of this.addedTokens) if (this.model.tokenToId(token.content) === undefined) extra++;
     this.vocabSize = this.model.vocabSize + extra;
@@ -145,11 +153,13 @@ export class Tokenizer {
 
   /** A GPT-2-style byte-level BPE tokenizer from vocab.json and merges.txt contents. */
   static fromBPEFiles(vocabJson: string | Record<string, number>, mergesTxt: string, options: BPEFilesOptions & TokenizerOptions = {}): Tokenizer {
+    checkLoadOptions(options, 'fromBPEFiles', BPE_FILE_OPTION_KEYS);
     return new Tokenizer(bpeParts(vocabJson, mergesTxt, options), options);
   }
 
   /** A BERT-style WordPiece tokenizer from vocab.txt contents. */
   static fromWordPieceVocab(vocabTxt: string, options: WordPieceVocabOptions & TokenizerOptions = {}): Tokenizer {
+    checkLoadOptions(options, 'fromWordPieceVocab', WORDPIECE_FILE_OPTION_KEYS);
     return new Tokenizer(wordPieceParts(vocabTxt, options), options);
   }
 
@@ -173,6 +183,8 @@ export class Tokenizer {
    * the fast path for counting tokens, prompts and throughput-bound work.
    */
   encodeIds(text: string, options: { addSpecialTokens?: boolean } = {}): number[] {
+    checkText(text, 'text');
+    checkEncodeIdsOptions(options);
     const sink = new TokenSink(false);
     this.pipeline.encode(toWellFormed(text), sink);
     if (options.addSpecialTokens === false || this.postProcessor === null) return sink.ids;
@@ -196,6 +208,8 @@ export class Tokenizer {
    * masks and type ids. Lone UTF-16 surrogates are read as U+FFFD (what UTF-8 would carry).
    */
   encode(text: string, options: EncodeOptions = {}): Encoding {
+    checkText(text, 'text');
+    checkEncodeOptions(options);
     const addSpecialTokens = options.addSpecialTokens ?? true;
     const pair = options.pair ?? null;
     const truncation = resolveTruncation(options, this.truncation, this.modelMaxLength);
@@ -229,6 +243,8 @@ export class Tokenizer {
    * `overflow_to_sample_mapping`), which is what question answering over long contexts needs.
    */
   encodeBatch(inputs: readonly BatchInput[], options: BatchEncodeOptions = {}): Array<Encoding & { sampleIndex: number }> {
+    checkBatchInputs(inputs);
+    checkBatchOptions(options);
     const rows: Array<Encoding & { sampleIndex: number }> = [];
     const single = { ...options, padding: false as const };
     inputs.forEach((input, sampleIndex) => {
@@ -265,7 +281,7 @@ export class Tokenizer {
     const offsets: Array<[number, number]> = [];
     const wordIds: number[] = [];
     for (let i = 0; i < n; i++) {
-      tokens.push(tokenStrings[ids[i]]);
+      tokens.push(tokenStrings.get(ids[i])!);
       offsets.push([flat[2 * i], flat[2 * i + 1]]);
       wordIds.push(words[i]);
     }
@@ -283,12 +299,23 @@ export class Tokenizer {
     };
   }
 
-  /** Turns ids back into text. Unknown ids are skipped, as in HF. */
+  /**
+   * Turns ids back into text. An id that no token has is skipped, as in HF; a value that cannot be a
+   * token id at all (negative, fractional, NaN, above 2^31 − 1, not a number) is a TokenizerOptionError
+   * naming its position, since it means the caller's ids are corrupt.
+   */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
+    checkDecodeOptions(options);
+    if (!Array.isArray(ids) && !ArrayBuffer.isView(ids)) {
+      throw new TokenizerOptionError('ids', `expected an array of token ids, got ${describeValue(ids)}`);
+    }
     const skipSpecial = options.skipSpecialTokens ?? false;
     const tokens: string[] = [];
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
+      if (!isIntegerIn(id, 0, MAX_TOKEN_ID)) {
+        throw new TokenizerOptionError(`ids[${i}]`, `expected a token id (an integer in [0, ${MAX_TOKEN_ID}]), got ${describeValue(id)}`);
+      }
       if (skipSpecial && this.added.isSpecialId(id)) continue;
       const token = this.idToToken(id);
       if (token !== undefined) tokens.push(token);
@@ -298,6 +325,7 @@ export class Tokenizer {
   }
 
   decodeBatch(batch: ReadonlyArray<ArrayLike<number>>, options: DecodeOptions = {}): string[] {
+    if (!Array.isArray(batch)) throw new TokenizerOptionError('batch', `expected an array of id arrays, got ${describeValue(batch)}`);
     return batch.map((ids) => this.decode(ids, options));
   }
 
@@ -306,6 +334,7 @@ export class Tokenizer {
    * character; the pieces concatenate to `decode(allIds)`.
    */
   createStreamDecoder(options: StreamDecoderOptions = {}): StreamDecoder {
+    checkStreamOptions(options);
     return new StreamDecoder((ids, skipSpecialTokens) => this.decode(ids, { skipSpecialTokens, cleanUpTokenizationSpaces: false }), options);
   }
 
@@ -313,6 +342,9 @@ export class Tokenizer {
   decodeStream(ids: Iterable<number>, options?: StreamDecoderOptions): Generator<string, void, undefined>;
   decodeStream(ids: AsyncIterable<number>, options?: StreamDecoderOptions): AsyncGenerator<string, void, undefined>;
   decodeStream(ids: Iterable<number> | AsyncIterable<number>, options: StreamDecoderOptions = {}) {
+    if (ids === null || typeof ids !== 'object' || !(Symbol.iterator in ids || Symbol.asyncIterator in ids)) {
+      throw new TokenizerOptionError('ids', `expected an iterable or async iterable of token ids, got ${describeValue(ids)}`);
+    }
     const decoder = this.createStreamDecoder(options);
     if (Symbol.asyncIterator in ids) {
       return (async function* () {

@@ -1,5 +1,6 @@
 import { padEncoding, truncateEncoding, type Encoding } from './encoding.js';
 import { TokenizerOptionError } from './errors.js';
+import { MAX_SEQUENCE_LENGTH } from './limits.js';
 import type { PaddingParams, TruncationParams } from './options.js';
 
 /**
@@ -56,5 +57,8 @@ export function padBatch(encodings: Encoding[], params: PaddingParams, padId: nu
   let length = params.strategy === 'max_length' ? params.maxLength : encodings.reduce((max, e) => Math.max(max, e.ids.length), 0);
   const multiple = params.padToMultipleOf;
   if (multiple > 0 && length % multiple > 0) length += multiple - (length % multiple);
+  if (length > MAX_SEQUENCE_LENGTH) {
+    throw new TokenizerOptionError('padToMultipleOf', `padding to a multiple of ${multiple} gives ${length} tokens, more than ${MAX_SEQUENCE_LENGTH} (2^24)`);
+  }
   for (const e of encodings) padEncoding(e, length, padId, params.padTypeId, padToken, params.side);
 }

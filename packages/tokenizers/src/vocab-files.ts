@@ -1,7 +1,7 @@
 import type { AddedToken } from './added-vocabulary.js';
 import { ByteLevelDecoder, WordPieceDecoder } from './decoders/index.js';
-import { TokenizerConfigError } from './errors.js';
-import { parseJson, vocabField } from './json.js';
+import { TokenizerConfigError, TokenizerOptionError } from './errors.js';
+import { describeValue, parseJson, vocabField } from './json.js';
 import { BPE, WordPiece } from './models/index.js';
 import { BertNormalizer } from './normalizers/index.js';
 import { ByteLevelPostProcessor, TemplateProcessing } from './post-processors/index.js';
@@ -83,6 +83,7 @@ export function parseVocabTxt(text: string): Map<string, number> {
 
 /** GPT-2's tokenizer as transformers' converter builds it from vocab.json and merges.txt. */
 export function bpeParts(vocabJson: string | Record<string, number>, mergesTxt: string, options: BPEFilesOptions = {}): TokenizerParts {
+  if (typeof mergesTxt !== 'string') throw new TokenizerOptionError('mergesTxt', `expected the text of merges.txt, got ${describeValue(mergesTxt)}`);
   const raw = typeof vocabJson === 'string' ? parseJson(vocabJson, 'vocab.json') : vocabJson;
   const vocab = vocabField({ vocab: raw }, 'vocab', 'vocab.json');
   const model = new BPE(vocab, parseMergesTxt(mergesTxt), { unkToken: options.unkToken ?? null });
@@ -99,6 +100,9 @@ export function bpeParts(vocabJson: string | Record<string, number>, mergesTxt: 
 
 /** BERT's tokenizer as transformers' converter builds it from vocab.txt. */
 export function wordPieceParts(vocabTxt: string | Map<string, number>, options: WordPieceVocabOptions = {}): TokenizerParts {
+  if (typeof vocabTxt !== 'string' && !(vocabTxt instanceof Map)) {
+    throw new TokenizerOptionError('vocabTxt', `expected the text of vocab.txt, got ${describeValue(vocabTxt)}`);
+  }
   const vocab = typeof vocabTxt === 'string' ? parseVocabTxt(vocabTxt) : vocabTxt;
   const unk = options.unkToken ?? '[UNK]';
   const cls = options.clsToken ?? '[CLS]';

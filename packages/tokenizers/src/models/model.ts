@@ -1,3 +1,5 @@
+import { IdTable } from '../id-table.js';
+
 /**
  * A model turns one pre-tokenized word into tokens. The result is a flat `Int32Array` of
  * `[id, start, end]` triples, positions in UTF-16 code units of `word` — no per-token objects, so
@@ -14,24 +16,16 @@ export interface Model {
   readonly unkToken: string | null;
 }
 
-/** id → token array built from a vocabulary map (ids may be sparse). */
-export function reverseVocab(vocab: Map<string, number>): string[] {
-  let max = -1;
-  for (const id of vocab.values()) if (id > max) max = id;
-  const reverse: string[] = new Array(max + 1);
-  for (const [token, id] of vocab) reverse[id] = token;
-  return reverse;
-}
 
 /** What every vocabulary-backed model shares: the vocabulary and its token ↔ id lookups. */
 export abstract class VocabularyModel implements Model {
   readonly vocabSize: number;
   abstract readonly unkToken: string | null;
-  protected readonly vocabR: string[];
+  protected readonly vocabR: IdTable;
 
   constructor(protected readonly vocab: Map<string, number>) {
     this.vocabSize = vocab.size;
-    this.vocabR = reverseVocab(vocab);
+    this.vocabR = new IdTable(vocab, 'model.vocab');
   }
 
   abstract tokenize(word: string): Int32Array;
@@ -41,7 +35,7 @@ export abstract class VocabularyModel implements Model {
   }
 
   idToToken(id: number): string | undefined {
-    return this.vocabR[id];
+    return this.vocabR.get(id);
   }
 
   getVocab(): Map<string, number> {

@@ -20,6 +20,8 @@ export class WordPiece extends VocabularyModel {
   readonly continuingSubwordPrefix: string;
   readonly maxInputCharsPerWord: number;
   private readonly unkId: number;
+  /** UTF-16 length of the longest vocabulary entry: no longer candidate can match. */
+  private readonly longestToken: number;
 
   constructor(
     vocab: Map<string, number>,
@@ -34,6 +36,9 @@ export class WordPiece extends VocabularyModel {
       throw new TokenizerConfigError('model.unk_token', `${JSON.stringify(this.unkToken)} is not in model.vocab`);
     }
     this.unkId = unkId;
+    let longest = 0;
+    for (const token of vocab.keys()) if (token.length > longest) longest = token.length;
+    this.longestToken = longest;
   }
 
   tokenize(word: string): Int32Array {
@@ -47,7 +52,13 @@ export class WordPiece extends VocabularyModel {
     const out: number[] = [];
     let start = 0;
     while (start < n) {
-      let end = n;
+      // Candidates longer than the longest vocabulary entry cannot match, so the search starts at that
+      // length: exact, and it keeps a long word (max_input_chars_per_word: 1e9) linear, not cubic.
+      const room = this.longestToken - (start > 0 ? this.continuingSubwordPrefix.length : 0);
+      if (room <= 0) return Int32Array.of(this.unkId, 0, n);
+      let end = Math.min(n, start + room);
+      // Never start inside a surrogate pair.
+      if (end < n && (word.charCodeAt(end - 1) & 0xfc00) === 0xd800 && (word.charCodeAt(end) & 0xfc00) === 0xdc00) end--;
       let found = -1;
       while (end > start) {
         const piece = start > 0 ? this.continuingSubwordPrefix + word.slice(start, end) : word.slice(start, end);

@@ -1,3 +1,4 @@
+import { hasLongMarkRun } from './canonical-order.js';
 import { optionalBoolField, boolField, type JsonObject } from '../json.js';
 import { NormalizedBuilder, NormalizedString } from '../normalized.js';
 import { charFlags, isChineseChar, NONSPACING_MARK, OTHER, WHITESPACE } from '../unicode.js';
@@ -42,6 +43,8 @@ export class BertNormalizer implements Normalizer {
       if (text === input.text) return input;
       if (input.isIdentity) return new NormalizedString(text, null, null, input.originalStart(0), input.emptyPosition);
     }
+    // Long runs of marks take the step-by-step path, whose NFD orders them in O(k log k).
+    if (this.stripAccents && hasLongMarkRun(input.text)) return this.normalizeStepByStep(input);
     return this.normalizeInOnePass(input) ?? this.normalizeStepByStep(input);
   }
 
@@ -113,7 +116,7 @@ export class BertNormalizer implements Normalizer {
       // Only non-ASCII characters and spaces are recorded: ASCII characters are NFD starters, which
       // canonical reordering never crosses, so they cannot hide a reordering.
       const joined = decomposed.join('');
-      if (joined !== joined.normalize('NFD')) return null;
+      if (hasLongMarkRun(joined) || joined !== joined.normalize('NFD')) return null;
     }
     const base = input.isIdentity ? input.originalStart(0) : 0;
     if (input.isIdentity && out.isIdentityFrom(base)) {

@@ -1,5 +1,6 @@
 import { UnsupportedComponentError } from '../errors.js';
 import { NormalizedBuilder, NormalizedString } from '../normalized.js';
+import { hasLongMarkRun, orderLongMarkRuns } from './canonical-order.js';
 import { isAscii, type Normalizer } from './normalizer.js';
 
 export type NormalizationForm = 'NFC' | 'NFD' | 'NFKC' | 'NFKD';
@@ -15,8 +16,9 @@ const markRe = /^[\p{M}\u1160-\u11ff\ud7b0-\ud7ff]/u; // marks and Hangul medial
  *   jamo; each segment composes on its own and its output is aligned to the whole segment.
  */
 export function normalizeAligned(input: NormalizedString, form: NormalizationForm): NormalizedString {
+  if (isAscii(input.text)) return input; // every form leaves ASCII as it is
+  if (hasLongMarkRun(input.text)) input = orderLongMarkRuns(input); // keeps normalize() linear
   const text = input.text;
-  if (isAscii(text)) return input; // every form leaves ASCII as it is
   const whole = text.normalize(form);
   if (whole === text) return input;
   return form === 'NFD' || form === 'NFKD' ? alignDecomposed(input, whole, form) : alignComposed(input, whole, form);
