@@ -1,6 +1,6 @@
 // Gradients are registered once, by side effect: tfjs-core alone has none.
 import './gradients.js';
-import { BackendError } from '@attnjs/core';
+import { BackendError, UnsupportedError } from '@attnjs/core';
 import { TfjsBackend } from './backend.js';
 import { initDevice, isDevice, TFJS_DEVICES, type TfjsDevice } from './devices.js';
 
@@ -10,6 +10,11 @@ export { TFJS_DEVICES, type TfjsDevice } from './devices.js';
 export interface TfjsBackendOptions {
   /** `cpu` and `wasm` work in Node and browsers; `webgl` and `webgpu` need a browser and their peer package. */
   readonly device: TfjsDevice;
+  /**
+   * Use tfjs's fused linear, layerNorm and gelu kernels (default true). With false, core decomposes them into
+   * primitive ops, as it does for an engine that lacks them: slower, and meant for testing those decompositions.
+   */
+  readonly fusedKernels?: boolean;
 }
 
 /** Creates a TensorFlow.js engine on one device; several engines on different devices may coexist. */
@@ -18,6 +23,8 @@ export async function createTfjsBackend(options: TfjsBackendOptions): Promise<Tf
   if (!isDevice(device)) {
     throw new BackendError(`unknown tfjs device "${String(device)}"; valid devices are ${TFJS_DEVICES.join(', ')}`);
   }
+  const fusedKernels = options.fusedKernels ?? true;
+  if (typeof fusedKernels !== 'boolean') throw new UnsupportedError(`fusedKernels must be true or false, got ${String(fusedKernels)}`);
   await initDevice(device);
-  return new TfjsBackend(device);
+  return new TfjsBackend(device, fusedKernels);
 }
