@@ -6,7 +6,8 @@ import { BertForMaskedLM, BertForPreTraining, BertLMHeadModel, BertModel } from 
 import type { Backend } from '@attnjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
-import { TOLERANCE, expectArgmax, expectClose, fixtureDir, readReference, rows } from './reference.js';
+import { expectBertHfTiniest, expectBertPreTrainingCase } from './model-checks.js';
+import { TOLERANCE, expectClose, fixtureDir, readReference } from './reference.js';
 
 const TINY = [
   { name: 'bert-tiny', tol: TOLERANCE.normal },
@@ -29,26 +30,13 @@ describe.each(ENGINES)('BERT on $name', (engine) => {
     for (const c of ref.cases) it(`case ${c.name}: BertForPreTraining`, async () => {
       const model = await BertForPreTraining.fromPretrained(fixtureDir(name), { backend });
       try {
-        const want = c.float64;
         const out = await model.forward({
           ...inputsOf(c),
           labels: c.mlm_labels,
           nextSentenceLabel: c.next_sentence_label,
           outputHiddenStates: true,
         });
-        c.lengths.forEach((length: number, b: number) => {
-          expectClose(rows(out.lastHiddenState, b, length), want.sequence_output[b], tol, `sequence_output[${b}]`);
-          want.hidden_states?.forEach((layer: number[][][], l: number) =>
-            expectClose(rows(out.hiddenStates![l]!, b, length), layer[b], tol, `hidden_states[${l}][${b}]`),
-          );
-        });
-        for (const m of want.mlm_logits_at_masked) {
-          const [row] = rows(out.predictionLogits, m.batch, m.position + 1).slice(m.position);
-          expectClose(row!, m.logits, tol, `mlm logits at [${m.batch}][${m.position}]`);
-        }
-        expectArgmax(out.predictionLogits, want.mlm_logits_summary.argmax, want.mlm_logits_summary.argmax_margin, c.lengths);
-        expectClose(out.seqRelationshipLogits.data, want.nsp_logits, tol, 'nsp_logits');
-        expectClose([out.loss!], [want.total_loss], tol, 'total_loss');
+        expectBertPreTrainingCase({ ...out, logits: out.predictionLogits, nspLogits: out.seqRelationshipLogits }, c, tol);
       } finally {
         model.dispose();
       }
@@ -81,18 +69,7 @@ describe.each(ENGINES)('BERT on $name', (engine) => {
           attentionMask: ref.attention_mask,
           tokenTypeIds: ref.token_type_ids,
         });
-        ref.lengths.forEach((length: number, b: number) => {
-          expectClose(rows(out.lastHiddenState, b, length), ref.float64.sequence_output[b], tol, `sequence_output[${b}]`);
-          rows(out.logits, b, length).forEach((logits, t) => {
-            const want = ref.float64.mlm_per_position[b][t];
-            const at = `[${b}][${t}]`;
-            expectClose(want.top10.map(([id]: [number]) => logits[id]!), want.top10.map(([, v]: number[]) => v), tol, `top10 ${at}`);
-            expectClose(ref.probe_ids.map((id: number) => logits[id]!), want.at_probe_ids, tol, `probes ${at}`);
-          });
-        });
-        const [atMask] = rows(out.logits, 0, ref.mask_position_in_row0 + 1).slice(-1);
-        expectClose(atMask!, ref.float64.mlm_logits_full_at_mask, tol, 'all logits at [MASK]');
-        expect(out.logits.shape).toEqual([2, ref.input_ids[0].length, 30522]);
+        expectBertHfTiniest(out, ref, tol);
       } finally {
         model.dispose();
       }

@@ -6,7 +6,8 @@ import type { Backend } from '@attnjs/core';
 import { GPT2LMHeadModel, GPT2Model } from '@attnjs/gpt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
-import { TOLERANCE, expectArgmax, expectClose, fixtureDir, readReference, rows } from './reference.js';
+import { expectGpt2Case, expectGpt2HfFake } from './model-checks.js';
+import { TOLERANCE, expectClose, fixtureDir, readReference, rows } from './reference.js';
 
 const TINY = [
   { name: 'gpt2-tiny', tol: TOLERANCE.normal },
@@ -31,23 +32,13 @@ describe.each(ENGINES)('GPT-2 on $name', (engine) => {
     afterAll(() => model.dispose());
 
     for (const c of ref.cases) it(`case ${c.name}: logits, hidden states, loss`, async () => {
-      const want = c.float64;
       const out = await model.forward({
         inputIds: c.input_ids,
         attentionMask: c.attention_mask,
         labels: c.labels,
         outputHiddenStates: true,
       });
-      c.lengths.forEach((length: number, b: number) => {
-        expectClose(rows(out.logits!, b, length), want.logits[b], tol, `logits[${b}]`);
-        expectClose(rows(out.lastHiddenState, b, length), want.last_hidden_state[b], tol, `last_hidden_state[${b}]`);
-        want.hidden_states?.forEach((layer: number[][][], l: number) =>
-          expectClose(rows(out.hiddenStates![l]!, b, length), layer[b], tol, `hidden_states[${l}][${b}]`),
-        );
-      });
-      expectArgmax(out.logits!, want.logits_summary.argmax, want.logits_summary.argmax_margin, c.lengths);
-      if (want.loss === null) expect(out.loss).toBeNaN(); // no target: PyTorch's mean over nothing
-      else expectClose([out.loss!], [want.loss], tol, 'loss');
+      expectGpt2Case(out, c, tol);
     });
 
     it('loss of each sequence alone', async () => {
@@ -75,19 +66,7 @@ describe.each(ENGINES)('GPT-2 on $name', (engine) => {
       const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-hf-fake'), { backend });
       try {
         const out = await model.forward({ inputIds: ref.input_ids, attentionMask: ref.attention_mask, labels: ref.labels });
-        expectClose([out.loss!], [ref.float64.loss], tol, 'loss');
-        ref.lengths.forEach((length: number, b: number) => {
-          expectClose(rows(out.lastHiddenState, b, length), ref.float64.last_hidden_state[b], tol, `last_hidden_state[${b}]`);
-          rows(out.logits!, b, length).forEach((logits, t) => {
-            const want = ref.float64.per_position[b][t];
-            const at = `[${b}][${t}]`;
-            expectClose(want.top10.map(([id]: [number]) => logits[id]!), want.top10.map(([, v]: number[]) => v), tol, `top10 ${at}`);
-            expectClose(ref.probe_ids.map((id: number) => logits[id]!), want.at_probe_ids, tol, `probes ${at}`);
-            const max = Math.max(...logits);
-            const lse = max + Math.log(logits.reduce((s, v) => s + Math.exp(v - max), 0));
-            expectClose([lse, logits.reduce((s, v) => s + v, 0)], [want.logsumexp, want.sum], 1e-4, `logsumexp/sum ${at}`);
-          });
-        });
+        expectGpt2HfFake(out, ref, tol);
         const { prompt, new_tokens, max_new_tokens } = ref.generation;
         const [sequence] = await model.generate(prompt, { maxNewTokens: max_new_tokens });
         expect(sequence!.slice(prompt.length)).toEqual(new_tokens);

@@ -1,6 +1,8 @@
 /**
  * One kernel spec, run on every engine in ENGINES: each case is a one-output program over random inputs,
- * compared with a plain-JS float64 reference written here, at |Δ| ≤ 1e-5·(1 + |want|) (TOLERANCE.normal).
+ * compared with a plain-JS float64 reference written here, at |Δ| ≤ 1e-6·(1 + |want|): a few float32 ulps,
+ * ten times tighter than the model tolerance, so a slipped constant or a misplaced eps in a kernel or in
+ * core's decompositions (the "(decomposed)" engines) fails here, not only somewhere deep in a model.
  * Programs read no shapes (graph engines trace them) and each case has its own owner and key.
  */
 import {
@@ -17,7 +19,9 @@ import {
 } from '@attnjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
-import { expectClose, TOLERANCE } from './reference.js';
+import { expectClose } from './reference.js';
+
+const KERNEL_TOLERANCE = 1e-6;
 
 // ── float64 reference arrays ────────────────────────────────────────────────
 interface Arr {
@@ -284,10 +288,21 @@ const spec = (name: string, inputs: Record<string, HostTensor>, program: Case['b
   const [gamma, beta] = [param([8], 0.5, 1.5), param([8])];
   spec('layerNorm eps 1e-5', { h }, (o, i) => o.layerNorm(i.h!, o.param(gamma), o.param(beta), 1e-5),
     layerNormRef(ref(h), ref(gamma.value), ref(beta.value), 1e-5), 'float32', [gamma, beta]);
+  // Variance ≈ 9e-6, comparable to eps: √(var + eps) and √var + eps differ by ~45%, and a 1% change of eps
+  // moves the output by ~0.25%, far above the tolerance. Mean ≈ 0 keeps float32 centring exact enough.
+  const [flat, gamma16, beta16] = [f32([3, 16], -0.005, 0.005), param([16], 0.5, 1.5), param([16])];
+  spec('layerNorm, variance comparable to eps 1e-5', { h: flat }, (o, i) => o.layerNorm(i.h!, o.param(gamma16), o.param(beta16), 1e-5),
+    layerNormRef(ref(flat), ref(gamma16.value), ref(beta16.value), 1e-5), 'float32', [gamma16, beta16]);
   const g = f32([4, 6], -3, 3);
-  spec('gelu (erf)', { g }, (o, i) => o.gelu(i.g!, 'none'), map(ref(g), (v) => 0.5 * v * (1 + erf(v / Math.SQRT2))));
+  const erfGelu = (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
   const tanhGelu = (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+  spec('gelu (erf)', { g }, (o, i) => o.gelu(i.g!, 'none'), map(ref(g), erfGelu));
   spec('gelu (tanh)', { g }, (o, i) => o.gelu(i.g!, 'tanh'), map(ref(g), tanhGelu));
+  // A grid over [−4, 4] in steps of 1/8: |x| in 1.5–3 is where the constants weigh most (0.044715 → 0.0447
+  // moves tanh GELU by up to 8.7e-6 at x ≈ −1.84; 1/√2 → 0.7071 moves erf GELU by ~2e-6 at |x| ≈ 2).
+  const grid = hostTensor(Float32Array.from({ length: 65 }, (_, k) => -4 + k / 8), [5, 13]);
+  spec('gelu (erf) on a grid over [−4, 4]', { g: grid }, (o, i) => o.gelu(i.g!, 'none'), map(ref(grid), erfGelu));
+  spec('gelu (tanh) on a grid over [−4, 4]', { g: grid }, (o, i) => o.gelu(i.g!, 'tanh'), map(ref(grid), tanhGelu));
   const [q, k, v] = [f32([1, 2, 3, 4]), f32([1, 2, 5, 4]), f32([1, 2, 5, 4])];
   const pad = hostTensor(new Float32Array([1, 1, 0, 1, 1]), [1, 5]);
   const attend = (causal: boolean, mask: boolean) => {
@@ -335,6 +350,6 @@ describe.each(ENGINES)('kernel conformance on $name', (engine) => {
     expect([...out.y.shape], `${name}: shape`).toEqual([...c.want.shape]);
     const nan = c.want.data.map(Number.isNaN); // NaN must come out where the reference has it
     expect(Array.from(out.y.data, Number.isNaN), `${name}: NaN positions`).toEqual(nan);
-    expectClose(out.y.data.filter((_, j) => !nan[j]), c.want.data.filter((_, j) => !nan[j]), TOLERANCE.normal, name);
+    expectClose(out.y.data.filter((_, j) => !nan[j]), c.want.data.filter((_, j) => !nan[j]), KERNEL_TOLERANCE, name);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { BertForPreTraining } from '@attnjs/bert';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
+import { InputError } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -30,7 +31,9 @@ describe.each(ENGINES)('tfjs-$device', ({ device, calls }) => {
 
     for (let i = 0; i < calls; i++) await model.forward(inputs);
     await model.generate([5, 6, 7], { maxNewTokens: 4 });
-    await expect(model.forward({ inputIds: [[5, 1000]] })).rejects.toThrow();
+    const failing = model.forward({ inputIds: [[5, 1000]] }); // the vocabulary is 0..999
+    await expect(failing).rejects.toThrow(InputError);
+    await expect(failing).rejects.toThrow('input_ids[0][1] = 1000 is outside the valid range 0..999');
     expect(tf.memory().numTensors).toBe(afterFirst);
 
     model.dispose();

@@ -16,7 +16,7 @@ import {
 } from '@attnjs/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import { type OrtBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type InputSignature, type TracedProgram, traceProgram } from './trace.js';
+import { fusedKernelsOption, type InputSignature, type TracedProgram, traceProgram } from './trace.js';
 
 type Session = OrtWeb.InferenceSession;
 type OrtTensor = OrtWeb.Tensor;
@@ -34,7 +34,8 @@ interface CacheEntry {
 
 /** Creates an ONNX Runtime backend (default: onnxruntime-web on wasm). */
 export async function createOrtBackend(options: OrtBackendOptions = {}): Promise<Backend> {
-  return new OrtBackend(await resolveOptions(options));
+  const fusedKernels = fusedKernelsOption(options?.fusedKernels);
+  return new OrtBackend(await resolveOptions(options), fusedKernels);
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -47,7 +48,10 @@ class OrtBackend implements Backend {
   private readonly finalizer = new FinalizationRegistry<Map<string, CacheEntry>>((entries) => this.releaseEntries(entries));
   private disposed = false;
 
-  constructor(private readonly options: ResolvedOptions) {
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly fusedKernels: boolean,
+  ) {
     this.name = options.name;
   }
 
@@ -82,7 +86,7 @@ class OrtBackend implements Backend {
     // JavaScript can; only without its optimiser are weights laid out while tracing.
     const preTranspose = this.options.sessionOptions.graphOptimizationLevel === 'disabled';
     const decomposeTanhGelu = this.options.sessionOptions.executionProviders?.some((p) => String(p) === 'webgpu');
-    const traced = traceProgram(program, signature, { preTranspose, decomposeTanhGelu }); // throws as-is: the program's own errors
+    const traced = traceProgram(program, signature, { preTranspose, decomposeTanhGelu, fusedKernels: this.fusedKernels }); // throws as-is: the program's own errors
     const entry: CacheEntry = { ready: this.createSession(program.key, traced) };
     let entries = this.sessions.get(program.owner);
     if (!entries) {

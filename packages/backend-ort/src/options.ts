@@ -23,6 +23,11 @@ export interface OrtBackendOptions {
   readonly numThreads?: number;
   /** ONNX Runtime graph optimisations; default `all` (fusions, constant folding, layout). */
   readonly graphOptimizationLevel?: GraphOptimizationLevel;
+  /**
+   * Trace linear, layerNorm and gelu with their fused ONNX nodes (default true). With false, core's
+   * decompositions into elementary ops are traced instead: meant for testing those decompositions.
+   */
+  readonly fusedKernels?: boolean;
 }
 
 export interface ResolvedOptions {

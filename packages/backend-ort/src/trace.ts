@@ -40,6 +40,11 @@ export interface TraceOptions {
    * 1.30's default WebGPU kernels ignore the attribute and compute the erf form.
    */
   readonly decomposeTanhGelu?: boolean;
+  /**
+   * Trace linear, layerNorm and gelu with this backend's fused kernels (LayerNormalization and Gelu nodes;
+   * default true). With false they are traced as core's decompositions into elementary ops.
+   */
+  readonly fusedKernels?: boolean;
 }
 
 export interface TracedProgram {
@@ -47,6 +52,13 @@ export interface TracedProgram {
   readonly model: Uint8Array;
   readonly inputs: readonly { readonly name: string; readonly dtype: DType }[];
   readonly outputs: readonly GraphOutputSpec[];
+}
+
+/** The `fusedKernels` option, checked: true unless given as false. */
+export function fusedKernelsOption(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw new UnsupportedError(`fusedKernels must be true or false, got ${String(value)}`);
+  return value;
 }
 
 /** Traces `program` into a standalone ONNX model. Errors thrown by `program.build` propagate unchanged. */
@@ -63,7 +75,8 @@ export function traceProgram(program: Program, signature: InputSignature, option
       spec.shape.map((d, i) => d ?? `${name}_dim${i}`),
     );
   }
-  const outputs = program.build(new Ops(tracingKernels(g, { decomposeTanhGelu: options.decomposeTanhGelu })), inputs);
+  const kernels = tracingKernels(g, { decomposeTanhGelu: options.decomposeTanhGelu, fusedKernels: fusedKernelsOption(options.fusedKernels) });
+  const outputs = program.build(new Ops(kernels), inputs);
   const finished = finishGraph(g, outputs, options.graphName ?? program.key, options.outputDims, options.preTranspose);
   const model = encodeModel({
     irVersion: IR_VERSION,

@@ -163,11 +163,42 @@ describe.each(ORT_ENGINES)('backend on $name', (engine) => {
       backend.run(program, { a: randomFloats(random, [n]), b: randomFloats(random, [m]) });
     const error = await run(2, 3).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BackendError);
-    expect((error as BackendError).cause).toBeDefined();
+    // The cause is ONNX Runtime's own error about the shapes [2] and [3], and our message carries its text.
+    const cause = (error as BackendError).cause;
+    expect(cause).toBeInstanceOf(Error);
+    expect((cause as Error).message).toMatch(/broadcast.*\b2 by 3\b/);
+    expect((error as BackendError).message).toBe(`${backend.name}: running "add" failed: ${(cause as Error).message}`);
     expect((await run(4, 4)).y!.shape).toEqual([4]);
 
     const table: Program = { owner: {}, key: 'gather', build: (ops, x) => ({ y: ops.gather(x.t!, x.ids!) }) };
     await expect(backend.run(table, { t: randomFloats(random, [3, 2]), ids: hostTensor(new Int32Array([5]), [1]) })).rejects.toThrow(BackendError);
+  });
+});
+
+describe('fusedKernels', () => {
+  /** Which of the fused kernels the program's Ops sees: with none, core decomposes them. */
+  const fusedSeen = async (backend: Backend) => {
+    let seen: string[] = [];
+    const build: Build = (ops, x) => {
+      seen = (['linear', 'layerNorm', 'gelu'] as const).filter((name) => ops.kernels[name] !== undefined);
+      return { y: ops.gelu(x.x!, 'tanh') };
+    };
+    await backend.run({ owner: {}, key: 'gelu', build }, { x: randomFloats(seeded(3), [2, 3]) });
+    return seen;
+  };
+
+  it('true (the default) traces the fused nodes; false leaves linear, layerNorm and gelu to core', async () => {
+    for (const [options, want] of [[{}, ['linear', 'layerNorm', 'gelu']], [{ fusedKernels: true }, ['linear', 'layerNorm', 'gelu']], [{ fusedKernels: false }, []]] as const) {
+      const backend = await createOrtBackend({ ort: ortNode as unknown as OrtModule, ...options });
+      expect(await fusedSeen(backend), JSON.stringify(options)).toEqual(want);
+      await backend.dispose();
+    }
+  });
+
+  it('anything but a boolean is an UnsupportedError naming the option and the value', async () => {
+    const attempt = createOrtBackend({ fusedKernels: 'no' as never });
+    await expect(attempt).rejects.toThrow(UnsupportedError);
+    await expect(attempt).rejects.toThrow('fusedKernels must be true or false, got no');
   });
 });
 

@@ -25,11 +25,12 @@ export class TfjsBackend implements Backend {
   private readonly kernels: Kernels;
   private disposed = false;
 
-  constructor(readonly device: TfjsDevice) {
+  /** `fusedKernels` false leaves linear, layerNorm and gelu to core's decompositions (see createTfjsBackend). */
+  constructor(readonly device: TfjsDevice, fusedKernels = true) {
     this.name = `tfjs-${device}`;
     // Only tfjs-backend-wasm has the slow transposed-operand path; elsewhere tfjs transposes for free.
     const transposed = device === 'wasm' ? (x: tf.Tensor) => this.params.transposedOf(x) ?? swapLastAxes(x) : undefined;
-    this.kernels = createKernels((p) => this.params.get(p), transposed);
+    this.kernels = createKernels((p) => this.params.get(p), transposed, fusedKernels);
   }
 
   async run<I extends string, O extends string>(

@@ -19,6 +19,11 @@ export interface TfjsBackendOptions {
    * first wasm backend of the page or process.
    */
   readonly wasmPaths?: WasmPaths;
+  /**
+   * Use tfjs's fused linear, layerNorm and gelu kernels (default true). With false, core decomposes them into
+   * primitive ops, as it does for an engine that lacks them: slower, and meant for testing those decompositions.
+   */
+  readonly fusedKernels?: boolean;
 }
 
 /** Creates a TensorFlow.js engine on one device; several engines on different devices may coexist. */
@@ -27,12 +32,14 @@ export async function createTfjsBackend(options: TfjsBackendOptions): Promise<Tf
   if (!isDevice(device)) {
     throw new BackendError(`unknown tfjs device "${String(device)}"; valid devices are ${TFJS_DEVICES.join(', ')}`);
   }
-  checkOptions(options, ['device', 'wasmPaths'], 'createTfjsBackend');
+  checkOptions(options, ['device', 'wasmPaths', 'fusedKernels'], 'createTfjsBackend');
   const { wasmPaths } = options;
   if (wasmPaths !== undefined) {
     if (device !== 'wasm') throw new UnsupportedError(`wasmPaths applies to device "wasm" only, not "${device}"`);
     checkWasmPaths(wasmPaths);
   }
+  const fusedKernels = options.fusedKernels ?? true;
+  if (typeof fusedKernels !== 'boolean') throw new UnsupportedError(`fusedKernels must be true or false, got ${String(fusedKernels)}`);
   await initDevice(device, wasmPaths);
-  return new TfjsBackend(device);
+  return new TfjsBackend(device, fusedKernels);
 }

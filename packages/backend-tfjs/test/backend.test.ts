@@ -31,6 +31,23 @@ describe('createTfjsBackend', () => {
     await expect(createTfjsBackend({ device })).rejects.toThrow(BackendError);
   });
 
+  it('fusedKernels: false leaves linear, layerNorm and gelu to core; a non-boolean is an UnsupportedError', async () => {
+    for (const [fusedKernels, want] of [[undefined, ['linear', 'layerNorm', 'gelu']], [false, []]] as const) {
+      const backend = await createTfjsBackend({ device: 'cpu', fusedKernels });
+      let seen: string[] = [];
+      const build = (ops: any, x: any) => {
+        seen = ['linear', 'layerNorm', 'gelu'].filter((name) => ops.kernels[name] !== undefined);
+        return { y: ops.gelu(x.x, 'tanh') };
+      };
+      await backend.run({ owner: {}, key: 'gelu', build }, { x: vector([1, 2]) });
+      expect(seen, `fusedKernels ${fusedKernels}`).toEqual(want);
+      await backend.dispose();
+    }
+    const attempt = createTfjsBackend({ device: 'cpu', fusedKernels: 0 as never });
+    await expect(attempt).rejects.toThrow(UnsupportedError);
+    await expect(attempt).rejects.toThrow('fusedKernels must be true or false, got 0');
+  });
+
   it('names the backend after the device', async () => {
     const backend = await createTfjsBackend({ device: 'cpu' });
     expect(backend.name).toBe('tfjs-cpu');

@@ -15,6 +15,8 @@ import { concat, reshape, slice, transpose } from './shape.js';
 export interface KernelOptions {
   /** Build tanh GELU from elementary ops (core's decomposition) rather than the Gelu node. */
   readonly decomposeTanhGelu?: boolean;
+  /** Emit the fused linear, layerNorm and gelu nodes (default true); false leaves them to core's decompositions. */
+  readonly fusedKernels?: boolean;
 }
 
 export function tracingKernels(g: GraphBuilder, options: KernelOptions = {}): Kernels {
@@ -58,6 +60,7 @@ export function tracingKernels(g: GraphBuilder, options: KernelOptions = {}): Ke
     layerNorm: (x, weight, bias, eps) => layerNorm(g, t(x, 'layerNorm'), t(weight, 'layerNorm'), t(bias, 'layerNorm'), eps),
     gelu: (x, approximate) => gelu(g, t(x, 'gelu'), approximate),
   };
+  if (options.fusedKernels === false) return { ...kernels, linear: undefined, layerNorm: undefined, gelu: undefined };
   if (options.decomposeTanhGelu) {
     const decomposed = new Ops({ ...kernels, gelu: undefined });
     kernels.gelu = (x, approximate) => (approximate === 'tanh' ? decomposed.gelu(x, 'tanh') : gelu(g, t(x, 'gelu'), approximate));

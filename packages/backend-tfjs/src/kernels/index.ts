@@ -26,8 +26,9 @@ import { erf, exp, log, neg, sqrt, tanh } from './unary.js';
 /** Supplies xᵀ for a right-hand matmul operand, or undefined to let tfjs transpose on the fly. */
 export type TransposedOperand = (x: tf.Tensor) => tf.Tensor | undefined;
 
-export function createKernels(param: (p: Parameter) => tf.Tensor, transposed?: TransposedOperand): Kernels {
-  return {
+/** Without the fused kernels (`fused` false), core decomposes linear, layerNorm and gelu into the ops above. */
+export function createKernels(param: (p: Parameter) => tf.Tensor, transposed?: TransposedOperand, fused = true): Kernels {
+  const primitives: Kernels = {
     param: (p: Parameter): Tensor => fromTf(param(p)),
     constant,
     cast,
@@ -57,8 +58,7 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, transposed?: T
     takeAlongLastAxis,
     range,
     causalMask,
-    linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, transposed),
-    layerNorm,
-    gelu,
   };
+  if (!fused) return primitives;
+  return { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, transposed), layerNorm, gelu };
 }
