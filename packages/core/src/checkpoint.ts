@@ -1,5 +1,6 @@
 import { MissingTensorError, SafetensorsError } from './errors.js';
 import type { HostTensor } from './host.js';
+import { type NewHeadInit, initializeNewParameters } from './init.js';
 import type { Module, Parameter } from './module.js';
 
 /**
@@ -13,11 +14,15 @@ export interface CheckpointSpec {
   readonly ignore?: readonly RegExp[];
   /** Legacy key spellings, applied to every checkpoint key before matching (e.g. `gamma` → `weight`). */
   readonly renames?: readonly (readonly [RegExp, string])[];
+  /** Task-head parameters (module names) that `initNewHeads` may start fresh when the checkpoint lacks them. */
+  readonly newHeads?: readonly RegExp[];
 }
 
 export interface LoadReport {
   /** Checkpoint keys that matched no parameter and are not in `ignore` (e.g. a pretraining head on a base model). */
   readonly unexpected: string[];
+  /** Head parameters the checkpoint lacked and `newHeads` initialised (HF's "newly initialized" list). */
+  readonly newlyInitialized: string[];
 }
 
 /** TF-era LayerNorm names, which Hugging Face still renames on load. */
@@ -36,6 +41,7 @@ export function loadParameters(
   tensors: ReadonlyMap<string, HostTensor>,
   spec: CheckpointSpec = {},
   where = 'the checkpoint',
+  newHeads?: NewHeadInit,
 ): LoadReport {
   const byKey = new Map<string, HostTensor>();
   for (const [key, tensor] of tensors) {
@@ -51,10 +57,19 @@ export function loadParameters(
   const namesOf = new Map<Parameter, string[]>();
   for (const [name, p] of module.namedParameters()) namesOf.set(p, [...(namesOf.get(p) ?? []), name]);
 
+  const isHead = (name: string) => (spec.newHeads ?? []).some((re) => re.test(name));
   const used = new Set<string>();
+  const missingHeads: [string, Parameter][] = [];
   for (const [param, names] of namesOf) {
     const key = names.flatMap(candidatesFor).find((k) => byKey.has(k));
-    if (key === undefined) throw new MissingTensorError(names[0]!, where);
+    if (key === undefined && newHeads && isHead(names[0]!)) {
+      missingHeads.push([names[0]!, param]);
+      continue;
+    }
+    if (key === undefined) {
+      const hint = isHead(names[0]!) ? ' (a task head: pass { initNewHeads: true } to fromPretrained to start it from fresh weights)' : '';
+      throw new MissingTensorError(names[0]!, where + hint);
+    }
     const tensor = byKey.get(key)!;
     if (tensor.dtype !== 'float32') {
       throw new SafetensorsError(`tensor "${key}" in ${where} is an integer tensor; parameter "${names[0]}" needs floats`);
@@ -63,5 +78,6 @@ export function loadParameters(
     used.add(key);
   }
   const unexpected = [...byKey.keys()].filter((k) => !used.has(k) && !(spec.ignore ?? []).some((re) => re.test(k)));
-  return { unexpected };
+  if (newHeads) initializeNewParameters(missingHeads, newHeads);
+  return { unexpected, newlyInitialized: missingHeads.map(([name]) => name) };
 }
