@@ -96,7 +96,7 @@ export class BertForMultipleChoice extends BertTaskModel {
   }
 
   /** Hidden states, if asked for, are flat as HF returns them: each (B·C, T, H). */
-  forward(inputs: BertMultipleChoiceInputs): Promise<ClassifierOutput> {
+  async forward(inputs: BertMultipleChoiceInputs): Promise<ClassifierOutput> {
     return this.runClassifier(this.forwardProgram(inputs));
   }
 

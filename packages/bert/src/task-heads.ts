@@ -112,7 +112,7 @@ export class BertForSequenceClassification extends BertTaskModel {
     return this.classifier.forward(ops, this.bert.pool(ops, last)); // (B, C)
   }
 
-  forward(inputs: BertSequenceClassificationInputs): Promise<ClassifierOutput> {
+  async forward(inputs: BertSequenceClassificationInputs): Promise<ClassifierOutput> {
     return this.runClassifier(this.forwardProgram(inputs));
   }
 
@@ -158,7 +158,7 @@ export class BertForTokenClassification extends BertTaskModel {
     return loadBertHead(dir, options, CLASSIFIER_OPTIONS, (config) => new BertForTokenClassification(config, options));
   }
 
-  forward(inputs: BertTokenClassificationInputs): Promise<ClassifierOutput> {
+  async forward(inputs: BertTokenClassificationInputs): Promise<ClassifierOutput> {
     return this.runClassifier(this.forwardProgram(inputs));
   }
 
@@ -277,7 +277,7 @@ export class BertForNextSentencePrediction extends BertTaskModel {
     return this.seqRelationship.forward(ops, this.bert.pool(ops, last)); // (B, 2)
   }
 
-  forward(inputs: BertNextSentencePredictionInputs): Promise<ClassifierOutput> {
+  async forward(inputs: BertNextSentencePredictionInputs): Promise<ClassifierOutput> {
     return this.runClassifier(this.forwardProgram(inputs));
   }
 

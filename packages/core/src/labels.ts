@@ -91,9 +91,10 @@ export function labelConfigFromJSON(config: ConfigReader, overrides: ClassifierP
   let id2label = o.id2label !== undefined
     ? parseId2label(o.id2label, 'fromPretrained options')
     : config.has('id2label') ? parseId2label(config.json.id2label, source) : defaultLabels(config.int('num_labels', 2));
+  // New names without their inverse get it derived, not the file's stale label2id.
   let label2id = o.label2id !== undefined
     ? parseLabel2id(o.label2id, 'fromPretrained options')
-    : config.has('label2id') ? parseLabel2id(config.json.label2id, source) : invert(id2label);
+    : config.has('label2id') && o.id2label === undefined ? parseLabel2id(config.json.label2id, source) : invert(id2label);
   if (o.numLabels !== undefined) {
     if (!Number.isInteger(o.numLabels) || o.numLabels < 1) throw new ConfigError(`fromPretrained: numLabels must be a positive integer, got ${o.numLabels}`);
     if (o.id2label !== undefined && Object.keys(id2label).length !== o.numLabels) {

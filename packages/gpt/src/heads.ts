@@ -129,7 +129,7 @@ export class GPT2ForSequenceClassification extends GPT2TaskModel {
     return this.score.forward(ops, this.lastToken(ops, hidden, inputIds)); // (B, C)
   }
 
-  forward(inputs: GPT2ClassifierInputs<SequenceLabels>): Promise<ClassifierOutput> {
+  async forward(inputs: GPT2ClassifierInputs<SequenceLabels>): Promise<ClassifierOutput> {
     return this.runClassifier(this.forwardProgram(inputs));
   }
 
@@ -172,7 +172,7 @@ export class GPT2ForTokenClassification extends GPT2TaskModel {
     return GPT2TaskModel.load(dir, options, (config) => new GPT2ForTokenClassification(config, options));
   }
 
-  forward(inputs: GPT2ClassifierInputs<IdsLike>): Promise<ClassifierOutput> {
+  async forward(inputs: GPT2ClassifierInputs<IdsLike>): Promise<ClassifierOutput> {
     return this.runClassifier(this.forwardProgram(inputs));
   }
 
