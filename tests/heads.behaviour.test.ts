@@ -24,7 +24,9 @@ import {
   readSafetensors,
   serializeSafetensors,
 } from '@attnjs/core';
-import { GPT2ForSequenceClassification } from '@attnjs/gpt';
+import { createTfjsBackend } from '@attnjs/backend-tfjs';
+import { GPT2ForSequenceClassification, GPT2ForTokenClassification } from '@attnjs/gpt';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
 import { TOLERANCE, expectClose, fixtureDir, readReference, rows } from './reference.js';
@@ -202,6 +204,19 @@ describe('heads missing from the checkpoint', () => {
     again.dispose();
   });
 
+  it("BERT's pooler and GPT-2's classifier are heads too (HF initialises them fresh)", async () => {
+    const noPooler = await scratch('bert-seqcls', { drop: /^bert\.pooler\./ });
+    await expect(BertForSequenceClassification.fromPretrained(noPooler, { backend })).rejects.toThrow(/"bert\.pooler\.dense\.weight" is missing/);
+    const bert = await BertForSequenceClassification.fromPretrained(noPooler, { backend, initNewHeads: true });
+    expect(Number.isFinite((await bert.forward({ inputIds: [[101, 200, 102]] })).logits.data[0])).toBe(true);
+    bert.dispose();
+    const noClassifier = await scratch('gpt2-tokencls', { drop: /^classifier\./ });
+    await expect(GPT2ForTokenClassification.fromPretrained(noClassifier, { backend })).rejects.toThrow(/"classifier\.weight" is missing/);
+    const gpt = await GPT2ForTokenClassification.fromPretrained(noClassifier, { backend, initNewHeads: true });
+    expect(Array.from(gpt.classifier.bias!.value.data)).toEqual([0, 0, 0, 0, 0]);
+    gpt.dispose();
+  });
+
   it('initNewHeads never covers the backbone', async () => {
     const dir = await scratch('bert-seqcls', { drop: /word_embeddings/ });
     await expect(BertForSequenceClassification.fromPretrained(dir, { backend, initNewHeads: true })).rejects.toThrow(/word_embeddings\.weight" is missing/);
@@ -249,5 +264,31 @@ describe.each(ENGINES)('GPT2ForSequenceClassification pooling on $name', (engine
     await expectPooledAt(model, [[5, 6, 7, 999]], [3]);
     await expect(model.forward({ inputIds: [[5, 6], [7, 8]] })).rejects.toThrow(/batch of 2 without a padding token: config.json has no pad_token_id/);
     model.dispose();
+  });
+});
+
+describe('no tensors left behind (tfjs-cpu)', () => {
+  it('every head, with its loss, 5 times over', async () => {
+    const cpu = await createTfjsBackend({ device: 'cpu' });
+    const start = tf.memory().numTensors;
+    const cases: [() => Promise<{ forward(i: object): Promise<unknown>; dispose(): void }>, object][] = [
+      [() => BertForSequenceClassification.fromPretrained(head('bert-seqcls-multilabel'), { backend: cpu }), { inputIds: [[101, 200, 102]], labels: [[0, 1, 0.5, 0]] }],
+      [() => BertForSequenceClassification.fromPretrained(head('bert-regression'), { backend: cpu }), { inputIds: [[101, 200, 102]], labels: [0.5] }],
+      [() => BertForTokenClassification.fromPretrained(head('bert-tokencls'), { backend: cpu }), { inputIds: [[101, 200, 102]], labels: [[-100, 3, -100]] }],
+      [() => BertForQuestionAnswering.fromPretrained(head('bert-qa'), { backend: cpu }), { inputIds: [[101, 200, 102]], startPositions: [1], endPositions: [9] }],
+      [() => BertForMultipleChoice.fromPretrained(head('bert-multiple-choice'), { backend: cpu }), { inputIds: [[[101, 200, 102], [101, 300, 102]]], labels: [1] }],
+      [() => BertForNextSentencePrediction.fromPretrained(head('bert-nsp'), { backend: cpu }), { inputIds: [[101, 200, 102]], labels: [1] }],
+      [() => GPT2ForSequenceClassification.fromPretrained(head('gpt2-seqcls'), { backend: cpu }), { inputIds: [[5, 6, 999], [7, 8, 9]], labels: [0, 2] }],
+    ];
+    for (const [load, inputs] of cases) {
+      const model = await load();
+      await model.forward(inputs);
+      const afterFirst = tf.memory().numTensors;
+      for (let i = 0; i < 5; i++) await model.forward(inputs);
+      expect(tf.memory().numTensors).toBe(afterFirst);
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    }
+    await cpu.dispose();
   });
 });
