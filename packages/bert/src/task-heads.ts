@@ -23,6 +23,7 @@ import {
   Linear,
   type Ops,
   PreTrainedModel,
+  type ProblemType,
   type SequenceLabels,
   type Tensor,
   checkRange,
@@ -120,15 +121,12 @@ export class BertForSequenceClassification extends BertTaskModel {
   forwardProgram(inputs: BertSequenceClassificationInputs): BoundProgram {
     const where = 'BertForSequenceClassification.forward';
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
-    let problemType = '';
-    if (inputs.labels !== undefined) {
-      const resolved = sequenceLabelsFeed(inputs.labels, this.config, feeds.input_ids!.shape[0]!, where);
-      [feeds.labels, problemType] = [resolved.labels, resolved.problemType];
-    }
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, `seqcls${problemType}`, (ops, last, x) => {
+    let problemType: ProblemType | undefined;
+    if (inputs.labels !== undefined) ({ labels: feeds.labels, problemType } = sequenceLabelsFeed(inputs.labels, this.config, feeds.input_ids!.shape[0]!, where));
+    // The problem type picks the loss, so it is part of the program key.
+    return this.headProgram(feeds, inputs.outputHiddenStates === true, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
       const logits = this.logits(ops, last);
-      const type = problemType as Parameters<typeof sequenceClassificationLoss>[3];
-      return { logits, ...(x.labels ? { loss: sequenceClassificationLoss(ops, logits, x.labels, type) } : {}) };
+      return { logits, ...(x.labels && problemType ? { loss: sequenceClassificationLoss(ops, logits, x.labels, problemType) } : {}) };
     });
   }
 
@@ -302,8 +300,8 @@ export class BertForNextSentencePrediction extends BertTaskModel {
 /** One class id per example [B], each in 0..classes−1 or −100. */
 export function exampleLabelsFeed(value: readonly number[] | HostTensor<'int32'>, batch: number, classes: number, where: string): HostTensor<'int32'> {
   const labels = toLabels1d(value, 'labels');
-  if (labels.shape.length !== 1 || labels.shape[0] !== batch) {
-    throw new InputError(`${where}: labels has shape [${labels.shape.join(', ')}], expected [${batch}]`);
+  if (labels.dtype !== 'int32' || labels.shape.length !== 1 || labels.shape[0] !== batch) {
+    throw new InputError(`${where}: labels must be int32 [${batch}], got ${labels.dtype} [${labels.shape.join(', ')}]`);
   }
   checkRange(labels, classes, 'labels', [IGNORE_INDEX]);
   return labels;

@@ -22,6 +22,7 @@ import {
   Linear,
   type Ops,
   PreTrainedModel,
+  type ProblemType,
   type SequenceLabels,
   type Tensor,
   checkOptions,
@@ -96,7 +97,8 @@ abstract class GPT2TaskModel extends PreTrainedModel {
 /**
  * `score` (no bias) on the hidden state of each row's last real token → logits (B, num_labels), as HF's
  * GPT2ForSequenceClassification: with `pad_token_id` in config.json the last token is the rightmost one
- * not equal to it (so left and right padding both work; a row of only pads uses position 0); without
+ * not equal to it (so left and right padding both work; a row of only pads uses position 0; HF 4.36
+ * took the token before the first pad instead, the same index under right padding); without
  * it, the last position, and a batch of more than one row is an error (HF raises too). The attention
  * mask does not choose the token — the pad id does — exactly as in HF.
  */
@@ -141,15 +143,12 @@ export class GPT2ForSequenceClassification extends GPT2TaskModel {
     if (this.config.padTokenId === undefined && batch > 1) {
       throw new InputError(`${where}: cannot handle a batch of ${batch} without a padding token: config.json has no pad_token_id, so the last real token of each row is unknown`);
     }
-    let problemType = '';
-    if (inputs.labels !== undefined) {
-      const resolved = sequenceLabelsFeed(inputs.labels, this.config, batch, where);
-      [feeds.labels, problemType] = [resolved.labels, resolved.problemType];
-    }
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, `seqcls${problemType}`, (ops, last, x) => {
+    let problemType: ProblemType | undefined;
+    if (inputs.labels !== undefined) ({ labels: feeds.labels, problemType } = sequenceLabelsFeed(inputs.labels, this.config, batch, where));
+    // The problem type picks the loss, so it is part of the program key.
+    return this.headProgram(feeds, inputs.outputHiddenStates === true, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
       const logits = this.logits(ops, last, x.input_ids!);
-      const type = problemType as Parameters<typeof sequenceClassificationLoss>[3];
-      return { logits, ...(x.labels ? { loss: sequenceClassificationLoss(ops, logits, x.labels, type) } : {}) };
+      return { logits, ...(x.labels && problemType ? { loss: sequenceClassificationLoss(ops, logits, x.labels, problemType) } : {}) };
     });
   }
 
