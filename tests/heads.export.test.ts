@@ -5,10 +5,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BertForMultipleChoice, BertForQuestionAnswering, BertForSequenceClassification } from '@attnjs/bert';
+import {
+  BertForMultipleChoice,
+  BertForNextSentencePrediction,
+  BertForQuestionAnswering,
+  BertForSequenceClassification,
+  BertForTokenClassification,
+} from '@attnjs/bert';
 import { createOrtBackend, exportOnnx } from '@attnjs/backend-ort';
 import type { Backend } from '@attnjs/core';
-import { GPT2ForSequenceClassification } from '@attnjs/gpt';
+import { GPT2ForSequenceClassification, GPT2ForTokenClassification } from '@attnjs/gpt';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOLERANCE, expectClose, fixtureDir, readReference } from './reference.js';
@@ -19,6 +25,8 @@ function int64(nested: unknown[]): ort.Tensor {
   for (let x: unknown = nested; Array.isArray(x); x = x[0]) dims.push(x.length);
   return new ort.Tensor('int64', BigInt64Array.from((nested as number[]).flat(3) as number[], BigInt), dims);
 }
+
+const BERT_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 
 describe('exportOnnx of the task heads', () => {
   let dir: string;
@@ -42,22 +50,43 @@ describe('exportOnnx of the task heads', () => {
     expect(session.outputNames).toEqual(outputs);
     return session;
   }
-  const BERT_INPUTS = ['input_ids', 'attention_mask', 'token_type_ids'];
   const bertFeeds = (c: any) => ({ input_ids: int64(c.input_ids), attention_mask: int64(c.attention_mask), token_type_ids: int64(c.token_type_ids) });
 
-  it('BertForSequenceClassification → logits', async () => {
-    const model = await BertForSequenceClassification.fromPretrained(fixtureDir('heads/bert-seqcls'), { backend });
-    const session = await exported(model, 'bert-seqcls', BERT_INPUTS, ['logits']);
-    for (const c of readReference('heads/bert-seqcls').cases) {
+  it.each([
+    ['bert-seqcls', BertForSequenceClassification],
+    ['bert-seqcls-multilabel', BertForSequenceClassification],
+    ['bert-regression', BertForSequenceClassification],
+    ['bert-nsp', BertForNextSentencePrediction],
+  ] as const)('%s → logits', async (name, Head) => {
+    const model = await Head.fromPretrained(fixtureDir(`heads/${name}`), { backend });
+    const session = await exported(model, name, [...BERT_INPUTS], ['logits']);
+    for (const c of readReference(`heads/${name}`).cases) {
       const { logits } = await session.run(bertFeeds(c));
       expectClose(logits!.data as Float32Array, c.float64.logits, TOLERANCE.normal, `${c.name} logits`);
     }
     await session.release();
   });
 
+  it.each([
+    ['bert-tokencls', BertForTokenClassification, BERT_INPUTS],
+    ['gpt2-tokencls', GPT2ForTokenClassification, ['input_ids', 'attention_mask']],
+  ] as const)('%s → per-token logits', async (name, Head, inputs) => {
+    const model = await Head.fromPretrained(fixtureDir(`heads/${name}`), { backend });
+    const session = await exported(model, name, [...inputs], ['logits']);
+    for (const c of readReference(`heads/${name}`).cases) {
+      const { logits } = await session.run(Object.fromEntries(inputs.map((input) => [input, int64(c[input])])));
+      const [, T, C] = logits!.dims as [number, number, number];
+      c.lengths.forEach((length: number, b: number) => {
+        const row = (logits!.data as Float32Array).subarray(b * T * C, (b * T + length) * C);
+        expectClose(row, c.float64.logits[b], TOLERANCE.normal, `${c.name} logits[${b}]`);
+      });
+    }
+    await session.release();
+  });
+
   it('BertForQuestionAnswering → start_logits, end_logits', async () => {
     const model = await BertForQuestionAnswering.fromPretrained(fixtureDir('heads/bert-qa'), { backend });
-    const session = await exported(model, 'bert-qa', BERT_INPUTS, ['start_logits', 'end_logits']);
+    const session = await exported(model, 'bert-qa', [...BERT_INPUTS], ['start_logits', 'end_logits']);
     for (const c of readReference('heads/bert-qa').cases) {
       const out = await session.run(bertFeeds(c));
       expectClose(out.start_logits!.data as Float32Array, c.float64.start_logits_padded, TOLERANCE.normal, `${c.name} start_logits`);
@@ -68,7 +97,7 @@ describe('exportOnnx of the task heads', () => {
 
   it('BertForMultipleChoice → logits, with inputs [batch_size, num_choices, sequence_length] (num_choices dynamic)', async () => {
     const model = await BertForMultipleChoice.fromPretrained(fixtureDir('heads/bert-multiple-choice'), { backend });
-    const session = await exported(model, 'bert-mc', BERT_INPUTS, ['logits']);
+    const session = await exported(model, 'bert-mc', [...BERT_INPUTS], ['logits']);
     for (const c of readReference('heads/bert-multiple-choice').cases) {
       const { logits } = await session.run(bertFeeds(c));
       expect(logits!.dims).toEqual([c.labels.length, 4]);
