@@ -11,3 +11,16 @@ export {
   type BertLMOutput,
   type BertMaskedLMInputs,
 } from './heads.js';
+export {
+  BertForNextSentencePrediction,
+  BertForQuestionAnswering,
+  BertForSequenceClassification,
+  BertForTokenClassification,
+  type BertHeadConfig,
+  type BertNextSentencePredictionInputs,
+  type BertQuestionAnsweringInputs,
+  type BertQuestionAnsweringOutput,
+  type BertSequenceClassificationInputs,
+  type BertTokenClassificationInputs,
+} from './task-heads.js';
+export { BertForMultipleChoice, type BertMultipleChoiceInputs, type ChoiceIdsLike } from './multiple-choice.js';

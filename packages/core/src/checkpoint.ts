@@ -1,5 +1,6 @@
 import { MissingTensorError, SafetensorsError, UnusedWeightsError } from './errors.js';
 import type { HostTensor } from './host.js';
+import { type NewHeadInit, initializeNewParameters } from './init.js';
 import type { Module, Parameter } from './module.js';
 
 /**
@@ -17,6 +18,8 @@ export interface CheckpointSpec {
   readonly ignore?: readonly RegExp[];
   /** Legacy key spellings, applied to every checkpoint key before matching (e.g. `gamma` → `weight`). */
   readonly renames?: readonly (readonly [RegExp, string])[];
+  /** Task-head parameters (module names) that `initNewHeads` may start fresh when the checkpoint lacks them. */
+  readonly newHeads?: readonly RegExp[];
 }
 
 /**
@@ -37,6 +40,8 @@ export interface LoadReport {
    * with `n_layer: 1`). Loading them is an `UnusedWeightsError` unless `allowUnusedWeights`.
    */
   readonly unusedKeys: string[];
+  /** Head parameters the checkpoint lacked and `newHeads` initialised (HF's "newly initialized" list). */
+  readonly newlyInitialized: string[];
 }
 
 export interface LoadOptions {
@@ -46,6 +51,8 @@ export interface LoadOptions {
   readonly modelName?: string;
   /** Load even if the checkpoint holds weights of this architecture that the model does not use (listed in the report). */
   readonly allowUnusedWeights?: boolean;
+  /** Start task heads (`CheckpointSpec.newHeads`) the checkpoint lacks from fresh weights (`initNewHeads`). */
+  readonly newHeads?: NewHeadInit;
 }
 
 /** TF-era LayerNorm names, which Hugging Face still renames on load. */
@@ -131,6 +138,8 @@ export function loadParameters(
   for (const [name, p] of module.namedParameters()) namesOf.set(p, [...(namesOf.get(p) ?? []), name]);
   for (const names of namesOf.values()) names.sort((a, b) => Number(aliases.has(a)) - Number(aliases.has(b)));
 
+  const isHead = (name: string) => (spec.newHeads ?? []).some((re) => re.test(name));
+  const missingHeads: [string, Parameter][] = [];
   const used = new Set<string>(); // checkpoint keys
   const ownNames = new Set<string>();
   const missing: string[] = [];
@@ -140,7 +149,8 @@ export function loadParameters(
     candidates.forEach((k) => ownNames.add(k));
     const found = candidates.filter((k) => byKey.has(k)).map((k) => byKey.get(k)!);
     if (found.length === 0) {
-      missing.push(names[0]!);
+      if (options.newHeads && isHead(names[0]!)) missingHeads.push([names[0]!, param]);
+      else missing.push(names[0]!);
       continue;
     }
     const key = found[0]!;
@@ -154,7 +164,7 @@ export function loadParameters(
   }
 
   const prefixed = prefix !== '' && [...tensors.keys()].some((k) => k.startsWith(prefix));
-  const report: LoadReport = { otherHeadKeys: [], ignoredKeys: [], unusedKeys: [] };
+  const report: LoadReport = { otherHeadKeys: [], ignoredKeys: [], unusedKeys: [], newlyInitialized: missingHeads.map(([name]) => name) };
   for (const [renamed, key] of byKey) {
     if (used.has(key)) continue;
     if ((spec.ignore ?? []).some((re) => re.test(renamed))) report.ignoredKeys.push(key);
@@ -168,7 +178,8 @@ export function loadParameters(
   if (missing.length > 0) {
     const more = missing.length > 1 ? ` (${missing.length} missing in all: ${summarizeKeys(missing)})` : '';
     const unused = report.unusedKeys.length > 0 ? `; it holds instead: ${summarizeKeys(report.unusedKeys)}` : '';
-    throw new MissingTensorError(missing[0]!, where, missing, report.unusedKeys, `${more}${unused}`);
+    const hint = isHead(missing[0]!) ? ' (a task head: pass { initNewHeads: true } to fromPretrained to start it from fresh weights)' : '';
+    throw new MissingTensorError(missing[0]!, where + hint, missing, report.unusedKeys, `${more}${unused}`);
   }
   if (report.unusedKeys.length > 0 && !options.allowUnusedWeights) {
     throw new UnusedWeightsError(
@@ -179,5 +190,6 @@ export function loadParameters(
     );
   }
   for (const [param, tensor, key] of assignments) param.assign(tensor, key);
+  if (options.newHeads) initializeNewParameters(missingHeads, options.newHeads);
   return report;
 }

@@ -35,3 +35,45 @@ export function maskedLMLoss(ops: Ops, logits: Tensor, labels: Tensor, ignoreInd
 export function nextSentenceLoss(ops: Ops, logits: Tensor, labels: Tensor): Tensor {
   return crossEntropy(ops, logits, labels);
 }
+
+/**
+ * Binary cross-entropy with logits (PyTorch `BCEWithLogitsLoss`, mean over every element): logits and
+ * float targets of the same shape, targets in [0, 1] (soft labels allowed).
+ *
+ * Written as a two-class cross-entropy over the classes [off, on] with logits [0, x], so the backend's
+ * log-softmax (which subtracts the max) keeps it stable for any |x|: log σ(x) and log σ(−x) are the two
+ * log-probabilities, with no exp(x) that could overflow and no log(0).
+ */
+export function binaryCrossEntropyWithLogits(ops: Ops, logits: Tensor, targets: Tensor): Tensor {
+  const rank = logits.shape.length;
+  const x = ops.reshape(logits, [...Array.from({ length: rank }, () => 0), 1]); // (..., 1)
+  const logProbs = ops.logSoftmax(ops.concat([ops.mul(x, ops.scalar(0)), x], -1)); // (..., 2): log σ(−x), log σ(x)
+  const logOff = ops.reshape(ops.slice(logProbs, -1, 0, 1), Array.from({ length: rank }, () => 0));
+  const logOn = ops.reshape(ops.slice(logProbs, -1, 1, 2), Array.from({ length: rank }, () => 0));
+  const offTargets = ops.sub(ops.scalar(1), targets);
+  const perElement = ops.add(ops.mul(targets, logOn), ops.mul(offTargets, logOff));
+  return ops.neg(ops.mean(perElement, Array.from({ length: rank }, (_, i) => i)));
+}
+
+/** Mean squared error over every element (PyTorch `MSELoss`): predictions and targets of the same shape. */
+export function meanSquaredError(ops: Ops, predictions: Tensor, targets: Tensor): Tensor {
+  const diff = ops.sub(predictions, targets);
+  return ops.mean(ops.mul(diff, diff), Array.from({ length: predictions.shape.length }, (_, i) => i));
+}
+
+/**
+ * Extractive question-answering loss (BertForQuestionAnswering): the mean of the start and end
+ * cross-entropies over all T positions. Positions arrive already clamped on the host (see
+ * `spanPositionsFeed`): HF clamps them to [0, T] and ignores T, which here is IGNORE_INDEX.
+ */
+export function questionAnsweringLoss(
+  ops: Ops,
+  startLogits: Tensor,
+  endLogits: Tensor,
+  startPositions: Tensor,
+  endPositions: Tensor,
+): Tensor {
+  const start = crossEntropy(ops, startLogits, startPositions);
+  const end = crossEntropy(ops, endLogits, endPositions);
+  return ops.mul(ops.add(start, end), ops.scalar(0.5));
+}

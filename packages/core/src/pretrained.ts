@@ -8,6 +8,7 @@ import { describeSource, joinSource, readText } from './io.js';
 import type { Tensor } from './kernels.js';
 import { Module } from './module.js';
 import type { Ops } from './ops.js';
+import type { NewHeadInit } from './init.js';
 import { readSafetensors } from './safetensors.js';
 
 export interface FromPretrainedOptions {
@@ -49,19 +50,26 @@ export async function readPretrained(dir: string | URL): Promise<PretrainedFiles
 
 /**
  * `fromPretrained` for any model: read the folder, parse its config, build the model on the backend and
- * copy the weights in.
+ * copy the weights in. `extraOptions` are the options a model accepts beyond `backend` (task heads:
+ * `initNewHeads`, label overrides), which its `parseConfig` or this loader read.
  */
 export async function loadPretrained<C, M extends PreTrainedModel>(
   dir: string | URL,
   options: FromPretrainedOptions,
   parseConfig: (config: ConfigReader) => C,
   create: (config: C) => M,
+  extraOptions: readonly string[] = [],
 ): Promise<M> {
-  checkOptions(options, ['backend', 'allowUnusedWeights'], 'fromPretrained');
+  checkOptions(options, ['backend', 'allowUnusedWeights', ...extraOptions], 'fromPretrained');
   const allowUnusedWeights = checkBoolean(options?.allowUnusedWeights, 'allowUnusedWeights', 'fromPretrained');
+  const initNewHeads = (options as { initNewHeads?: unknown }).initNewHeads;
+  if (initNewHeads !== undefined && typeof initNewHeads !== 'boolean') {
+    throw new UnsupportedError(`fromPretrained: initNewHeads must be true or false, got ${JSON.stringify(initNewHeads)}`);
+  }
   const files = await readPretrained(dir);
   const model = create(parseConfig(files.config));
-  model.loadWeights(files.tensors, { where: files.where, allowUnusedWeights });
+  const newHeads: NewHeadInit | undefined = initNewHeads ? { std: files.config.number('initializer_range', 0.02) } : undefined;
+  model.loadWeights(files.tensors, { where: files.where, allowUnusedWeights, newHeads });
   return model;
 }
 

@@ -41,7 +41,7 @@ const GPT2_BLOCK_NAMES: BlockNames = {
 };
 
 /** Everything GPT-2 checkpoints do differently from the module tree, in one place. */
-const GPT2_CHECKPOINT: CheckpointSpec = {
+export const GPT2_CHECKPOINT: CheckpointSpec = {
   basePrefix: 'transformer.',
   ignore: [/\.attn\.bias$/, /\.attn\.masked_bias$/],
 };
