@@ -31,7 +31,7 @@ describe('loadParameters', () => {
   it('fills every parameter and sorts the leftovers: other heads, ignored, unused', () => {
     const model = new Toy(2);
     const report = loadParameters(model, checkpoint(2, { 'other.weight': t(1), 'base.layers.0.buffer': t(1) }), SPEC);
-    expect(report).toEqual({ otherHeadKeys: ['other.weight'], ignoredKeys: ['base.layers.0.buffer'], unusedKeys: [] });
+    expect(report).toEqual({ otherHeadKeys: ['other.weight'], ignoredKeys: ['base.layers.0.buffer'], unusedKeys: [], newlyInitialized: [] });
     expect(Array.from(model.layers.items[1]!.bias.value.data)).toEqual([1, 2]);
   });
 
