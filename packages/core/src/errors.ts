@@ -44,3 +44,9 @@ export class UnsupportedError extends AttnError {}
 
 /** A resource (file, URL) could not be read. */
 export class LoadError extends AttnError {}
+
+/** Generation options conflict (e.g. `numReturnSequences` > 1 with greedy search) or are out of range. */
+export class GenerationConfigError extends AttnError {}
+
+/** Generation was stopped through its `AbortSignal`; `cause` is the signal's reason. */
+export class AbortError extends AttnError {}

@@ -12,3 +12,4 @@ export * from './checkpoint.js';
 export * from './config.js';
 export * from './inputs.js';
 export * from './pretrained.js';
+export * from './generation/index.js';

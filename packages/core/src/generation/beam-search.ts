@@ -1,0 +1,112 @@
+import { BeamHypotheses } from './beam-hypotheses.js';
+import { type DecodingContext, type RowResult, rowOf, stepLogits, throwIfAborted } from './context.js';
+import { applyProcessors } from './logits-processor-list.js';
+import { logSoftmax } from './softmax.js';
+
+/** A continuation: beam `source` (a session row) extended by `token`, with its summed log-probability. */
+interface Candidate {
+  readonly score: number;
+  readonly token: number;
+  readonly source: number;
+  readonly tokenScore: number;
+}
+
+/**
+ * Beam search with HF `BeamSearchScorer`'s semantics. Each prompt keeps `numBeams` session rows. Per
+ * step, every beam's log-softmax (after the processors) plus the beam's running score ranks the
+ * continuations; eos continuations among the best `numBeams` become finished hypotheses, the best
+ * non-eos ones become the next beams, and the session's cache follows them through `reorder`.
+ */
+export async function beamSearch(context: DecodingContext): Promise<RowResult[]> {
+  const { batch, config, processors, vocabSize, session } = context;
+  const { numBeams, eosTokenId, maxNewTokens } = config;
+  const prompts = batch.rows / numBeams;
+  const hypotheses = Array.from({ length: prompts }, () => new BeamHypotheses(numBeams, config.lengthPenalty, config.earlyStopping, maxNewTokens));
+  const done = new Array<boolean>(prompts).fill(false);
+  // Only the first beam starts live, so the first step does not pick the same token numBeams times.
+  let beamScores = Float64Array.from({ length: batch.rows }, (_, row) => (row % numBeams === 0 ? 0 : -1e9));
+  let generated: number[][] = Array.from({ length: batch.rows }, () => []);
+  let tokenScores: number[][] = Array.from({ length: batch.rows }, () => []);
+  // HF keeps enough candidates that numBeams non-eos ones remain even if every eos id ranks high.
+  const keep = Math.max(2, 1 + eosTokenId.length) * numBeams;
+
+  let logits = await stepLogits(context, batch.prefill());
+  for (let step = 0; step < maxNewTokens; step++) {
+    throwIfAborted(config.signal);
+    const sources = new Int32Array(batch.rows);
+    const tokens = new Int32Array(batch.rows).fill(config.padTokenId);
+    const nextScores = new Float64Array(batch.rows);
+    const nextTokenScores: number[] = new Array(batch.rows).fill(0);
+    for (let prompt = 0; prompt < prompts; prompt++) {
+      const first = prompt * numBeams;
+      if (done[prompt]) {
+        sources.fill(first, first, first + numBeams); // finished prompts idle on padding
+        continue;
+      }
+      const candidates = topCandidates(context, logits, first, beamScores, step, keep);
+      let filled = 0;
+      for (const [rank, candidate] of candidates.entries()) {
+        if (eosTokenId.includes(candidate.token)) {
+          // An eos outside the best numBeams would not have been kept as a beam either.
+          if (rank >= numBeams) continue;
+          const source = candidate.source;
+          hypotheses[prompt]!.add([...generated[source]!, candidate.token], candidate.score, [...tokenScores[source]!, candidate.tokenScore]);
+        } else {
+          const row = first + filled++;
+          sources[row] = candidate.source;
+          tokens[row] = candidate.token;
+          nextScores[row] = candidate.score;
+          nextTokenScores[row] = candidate.tokenScore;
+        }
+        if (filled === numBeams) break;
+      }
+      done[prompt] = hypotheses[prompt]!.isDone(candidates[0]!.score, step + 1);
+    }
+    if (done.every(Boolean)) break;
+    generated = Array.from(sources, (source, row) => [...generated[source]!, tokens[row]!]);
+    tokenScores = Array.from(sources, (source, row) => [...tokenScores[source]!, nextTokenScores[row]!]);
+    beamScores = nextScores;
+    if (step === maxNewTokens - 1) break;
+    batch.reorder(sources);
+    await session.reorder(sources);
+    logits = await stepLogits(context, batch.append(tokens));
+  }
+
+  // Prompts still open at the length limit: their open beams are hypotheses too.
+  for (let prompt = 0; prompt < prompts; prompt++) {
+    if (done[prompt]) continue;
+    for (let row = prompt * numBeams; row < (prompt + 1) * numBeams; row++) {
+      hypotheses[prompt]!.add(generated[row]!, beamScores[row]!, tokenScores[row]!);
+    }
+  }
+  return hypotheses.flatMap((hyps, prompt) =>
+    hyps.best(config.numReturnSequences).map((h) => ({
+      prompt,
+      tokens: h.tokens,
+      ...(config.outputScores ? { tokenScores: h.tokenScores, sequenceScore: h.score } : {}),
+    })),
+  );
+}
+
+/**
+ * The `keep` best continuations of one prompt's beams, best first (ties: lower beam, then lower token,
+ * the order in which they are visited). A short sorted list with insertion, since `keep` is small and
+ * beams × vocabulary is large.
+ */
+function topCandidates(context: DecodingContext, logits: Float32Array, first: number, beamScores: Float64Array, step: number, keep: number): Candidate[] {
+  const { config, processors, vocabSize, batch } = context;
+  const best: Candidate[] = [];
+  for (let row = first; row < first + config.numBeams; row++) {
+    const scores = Float32Array.from(logSoftmax(rowOf(logits, row, vocabSize)));
+    applyProcessors(processors, scores, batch.sequences[row]!, step);
+    for (let token = 0; token < vocabSize; token++) {
+      const score = scores[token]! + beamScores[row]!;
+      if (best.length === keep && !(score > best[keep - 1]!.score)) continue;
+      let at = best.length;
+      while (at > 0 && score > best[at - 1]!.score) at--;
+      best.splice(at, 0, { score, token, source: row, tokenScore: scores[token]! });
+      if (best.length > keep) best.pop();
+    }
+  }
+  return best;
+}
