@@ -11,8 +11,8 @@ export interface DecodingContext {
   readonly config: GenerationConfig;
   readonly processors: readonly LogitsProcessor[];
   readonly vocabSize: number;
-  /** Session row → index of the prompt it continues. */
-  readonly promptOf: (row: number) => number;
+  /** Session rows per prompt (its beams, or its sampled sequences): row r continues prompt ⌊r / copies⌋. */
+  readonly copies: number;
 }
 
 /** One returned sequence. */

@@ -52,8 +52,7 @@ export async function* generateStream(model: CausalLM, inputIds: PromptIds, opti
   throwIfAborted(config.signal);
   // HF expands each prompt into its beams, or into its sampled sequences.
   const copies = config.numBeams > 1 ? config.numBeams : config.numReturnSequences;
-  const promptOf = (row: number) => Math.floor(row / copies);
-  const rows = Array.from({ length: prompts.length * copies }, (_, row) => prompts[promptOf(row)]!);
+  const rows = Array.from({ length: prompts.length * copies }, (_, row) => prompts[Math.floor(row / copies)]!);
   const session = model.startSession(rows.length, { useCache: config.useCache });
   try {
     const context: DecodingContext = {
@@ -62,7 +61,7 @@ export async function* generateStream(model: CausalLM, inputIds: PromptIds, opti
       config,
       processors: logitsProcessorList(config),
       vocabSize: model.vocabSize,
-      promptOf,
+      copies,
     };
     let results: RowResult[];
     if (config.numBeams > 1) {

@@ -6,8 +6,8 @@ export class SeededRandom {
   private readonly state = new Uint32Array(4);
 
   /**
-   * `stream` picks one of many independent sequences under the same seed: generation gives each row its
-   * own, so a row's draws do not depend on when the other rows finish.
+   * `stream` picks one of many independent sequences under the same seed: generation gives each copy
+   * of a prompt its own, so a prompt's draws do not depend on the rest of the batch.
    */
   constructor(seed: number, stream = 0) {
     // Both halves of a safe integer feed the state, so seeds differing only above bit 32 still differ.

@@ -15,7 +15,10 @@ import { type GenerationChunk, RowTextStreams } from './streaming.js';
 export async function* sampleSearch(context: DecodingContext): AsyncGenerator<GenerationChunk, RowResult[]> {
   const { batch, config, processors, vocabSize } = context;
   const rows = batch.rows;
-  const random = Array.from({ length: rows }, (_, row) => new SeededRandom(config.seed, row));
+  // A row's random stream is its place among its prompt's copies, so a prompt samples the same
+  // tokens alone or in any batch (identical prompts in one batch therefore agree: ask for
+  // numReturnSequences to get different samples of one prompt).
+  const random = Array.from({ length: rows }, (_, row) => new SeededRandom(config.seed, row % context.copies));
   const stops = config.stopStrings.length > 0 ? new StopStrings(config.tokenizer!, config.stopStrings) : undefined;
   const text = config.tokenizer ? new RowTextStreams(config.tokenizer, rows, config.skipSpecialTokens) : undefined;
   const generated: number[][] = Array.from({ length: rows }, () => []);
@@ -53,7 +56,7 @@ export async function* sampleSearch(context: DecodingContext): AsyncGenerator<Ge
     logits = await stepLogits(context, batch.append(next));
   }
   return generated.map((tokens, row) => ({
-    prompt: context.promptOf(row),
+    prompt: Math.floor(row / context.copies),
     tokens,
     ...(config.outputScores ? { tokenScores: tokenScores[row]! } : {}),
   }));
