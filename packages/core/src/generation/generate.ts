@@ -1,15 +1,12 @@
-import { InputError } from '../errors.js';
 import { beamSearch } from './beam-search.js';
 import { type DecodingContext, type RowResult, throwIfAborted } from './context.js';
 import { DecodingBatch } from './batch.js';
 import type { CausalLM } from './decoder.js';
 import { logitsProcessorList } from './logits-processor-list.js';
 import { type GenerateOptions, type GenerationConfig, resolveGenerationConfig } from './options.js';
+import { type PromptIds, toPrompts } from './prompts.js';
 import { sampleSearch } from './sample-search.js';
 import type { GenerationChunk } from './streaming.js';
-
-/** One prompt (a flat list of ids) or several, of any lengths. */
-export type PromptIds = readonly number[] | readonly (readonly number[])[];
 
 /**
  * What `generate` returns. Rows are per prompt, in order, `numReturnSequences` consecutive rows each.
@@ -47,7 +44,7 @@ export async function generate(model: CausalLM, inputIds: PromptIds, options: Ge
  * the session. Beam search yields nothing until it is done (HF does not stream beams either).
  */
 export async function* generateStream(model: CausalLM, inputIds: PromptIds, options: GenerateOptions = {}): AsyncGenerator<GenerationChunk, GenerateOutput> {
-  const prompts = toPrompts(inputIds, model.vocabSize);
+  const prompts = toPrompts(inputIds, options.attentionMask, model.vocabSize);
   const config = resolveGenerationConfig(model, options, Math.max(...prompts.map((p) => p.length)));
   throwIfAborted(config.signal);
   // HF expands each prompt into its beams, or into its sampled sequences.
@@ -91,21 +88,4 @@ function output(prompts: number[][], results: RowResult[], config: GenerationCon
     if (config.numBeams > 1) out.sequenceScores = results.map((r) => r.sequenceScore!);
   }
   return out;
-}
-
-/** A flat list is one prompt; every prompt needs at least one id, each within the vocabulary. */
-function toPrompts(inputIds: PromptIds, vocabSize: number): number[][] {
-  if (!Array.isArray(inputIds) || inputIds.length === 0) {
-    throw new InputError('generate: inputIds must be a non-empty list of token ids, or a list of such lists');
-  }
-  const rows = (typeof inputIds[0] === 'number' ? [inputIds] : inputIds) as readonly (readonly number[])[];
-  return rows.map((row, b) => {
-    if (!Array.isArray(row) || row.length === 0) throw new InputError(`generate: inputIds[${b}] must be a non-empty list of token ids`);
-    row.forEach((id, t) => {
-      if (!Number.isInteger(id) || id < 0 || id >= vocabSize) {
-        throw new InputError(`generate: inputIds[${b}][${t}] = ${id} is outside the vocabulary 0..${vocabSize - 1}`);
-      }
-    });
-    return [...row];
-  });
 }

@@ -1,5 +1,5 @@
 import { GenerationConfigError, InputError, UnsupportedError } from '../errors.js';
-import { checkOptions } from '../inputs.js';
+import { type IdsLike, checkOptions } from '../inputs.js';
 import type { CausalLM, GenerationTokenizer } from './decoder.js';
 import type { GenerationStreamer } from './streaming.js';
 
@@ -46,6 +46,8 @@ export interface GenerateOptions {
   streamer?: GenerationStreamer;
   /** Aborting it stops generation with an `AbortError`; the session is freed either way. */
   signal?: AbortSignal;
+  /** For a padded batch (e.g. a tokenizer's): 1 marks the real tokens of `inputIds`, 0 the padding. */
+  attentionMask?: IdsLike;
 }
 
 /** Every option resolved: defaults filled in, lists normalised, values checked. */
@@ -86,7 +88,7 @@ const CONFIG_KEYS = [
 ] as const;
 
 export const GENERATE_OPTIONS: readonly string[] = [
-  ...CONFIG_KEYS, 'seed', 'tokenizer', 'skipSpecialTokens', 'streamer', 'signal',
+  ...CONFIG_KEYS, 'seed', 'tokenizer', 'skipSpecialTokens', 'streamer', 'signal', 'attentionMask',
 ];
 
 /** Options that only change sampling; HF ignores them (with a warning) in greedy and beam search, we refuse them. */

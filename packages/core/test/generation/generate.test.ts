@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, type GenerationChunk, GenerationConfigError, InputError, UnsupportedError, generate, generateStream } from '../../src/index.js';
+import { AbortError, type GenerationChunk, GenerationConfigError, InputError, UnsupportedError, generate, generateStream, hostTensor } from '../../src/index.js';
 import { TableLM, normalise, unigram } from './fake-lm.js';
 
 const V = 8;
@@ -44,6 +44,24 @@ describe('greedy search and the driver', () => {
     const lengths = batch.sequences.map((s, i) => s.length - prompts[i]!.length);
     expect(lengths.some((n) => n < 15)).toBe(true);
     expect(lengths.some((n) => n === 15)).toBe(true);
+  });
+
+  it('a padded batch with its attentionMask (left or right padding) gives the unpadded prompts\' tokens', async () => {
+    const model = new TableLM(V, hashed);
+    const want = await generate(model, [[5], [1, 2, 3], [2, 2]], { maxNewTokens: 6 });
+    const left = await generate(model, [[0, 0, 5], [1, 2, 3], [0, 2, 2]], { maxNewTokens: 6, attentionMask: [[0, 0, 1], [1, 1, 1], [0, 1, 1]] });
+    const right = await generate(model, hostTensor(Int32Array.from([5, 6, 6, 1, 2, 3, 2, 2, 6]), [3, 3]), {
+      maxNewTokens: 6,
+      attentionMask: [[1, 0, 0], [1, 1, 1], [1, 1, 0]],
+    });
+    expect(left.sequences).toEqual(want.sequences);
+    expect(right.sequences).toEqual(want.sequences);
+    // A tensor without a mask is a batch of equal-length prompts.
+    const tensor = await generate(model, hostTensor(Int32Array.from([1, 2, 3]), [1, 3]), { maxNewTokens: 6 });
+    expect(tensor.sequences[0]).toEqual(want.sequences[1]);
+    await expect(generate(model, [[1, 2]], { attentionMask: [[1, 2]] })).rejects.toThrow(/attentionMask\[0\]\[1\] = 2/);
+    await expect(generate(model, [[1, 2]], { attentionMask: [[0, 0]] })).rejects.toThrow(/no tokens/);
+    await expect(generate(model, [[1, 2]], { attentionMask: [[1, 1, 1]] })).rejects.toThrow(InputError);
   });
 
   it('several eos ids: a row stops at whichever comes first', async () => {
@@ -185,7 +203,7 @@ describe('option checks', () => {
 
   it('bad prompts are refused', async () => {
     await expect(generate(model, [], {})).rejects.toThrow(InputError);
-    await expect(generate(model, [[0], []], {})).rejects.toThrow(/inputIds\[1\]/);
+    await expect(generate(model, [[0], []], {})).rejects.toThrow(/inputIds\[1\] has no tokens/);
     await expect(generate(model, [0, 4], {})).rejects.toThrow(/inputIds\[0\]\[1\] = 4/);
     expect(model.sessions).toHaveLength(0);
   });
