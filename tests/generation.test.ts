@@ -94,6 +94,7 @@ const CASES: [string, GenerateOptions][] = [
   ['min new tokens + forced eos', { minNewTokens: 4, forcedEosTokenId: EOS }],
   ['beam search', { numBeams: 3, numReturnSequences: 2, outputScores: true }],
   ['beam search, length penalty 0, never', { numBeams: 4, lengthPenalty: 0, earlyStopping: 'never' }],
+  ['beam sampling', { numBeams: 3, doSample: true, seed: 17, topK: 6, temperature: 1.3 }],
 ];
 
 describe.each(ENGINES)('generation on $name', (engine) => {

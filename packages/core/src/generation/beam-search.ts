@@ -1,7 +1,8 @@
 import { BeamHypotheses } from './beam-hypotheses.js';
 import { type DecodingContext, type RowResult, rowOf, stepLogits, throwIfAborted } from './context.js';
 import { applyProcessors } from './logits-processor-list.js';
-import { logSoftmax } from './softmax.js';
+import { SeededRandom } from './random.js';
+import { logSoftmax, softmax } from './softmax.js';
 
 /** A continuation: beam `source` (a session row) extended by `token`, with its summed log-probability. */
 interface Candidate {
@@ -16,6 +17,8 @@ interface Candidate {
  * step, every beam's log-softmax (after the processors) plus the beam's running score ranks the
  * continuations; eos continuations among the best `numBeams` become finished hypotheses, the best
  * non-eos ones become the next beams, and the session's cache follows them through `reorder`.
+ * Beam sampling (`doSample`) draws the continuations instead of taking the best, as HF does: without
+ * replacement, from the softmax of the running scores over every beam's continuations.
  */
 export async function beamSearch(context: DecodingContext): Promise<RowResult[]> {
   const { batch, config, processors, vocabSize, session } = context;
@@ -30,6 +33,8 @@ export async function beamSearch(context: DecodingContext): Promise<RowResult[]>
   // HF keeps enough candidates that numBeams non-eos ones remain even if every eos id ranks high.
   const keep = Math.max(2, 1 + eosTokenId.length) * numBeams;
 
+  // One random stream per prompt, so a prompt draws the same alone or in a batch.
+  const random = config.doSample ? Array.from({ length: prompts }, () => new SeededRandom(config.seed, 0)) : undefined;
   let logits = await stepLogits(context, batch.prefill());
   for (let step = 0; step < maxNewTokens; step++) {
     throwIfAborted(config.signal);
@@ -43,7 +48,8 @@ export async function beamSearch(context: DecodingContext): Promise<RowResult[]>
         sources.fill(first, first, first + numBeams); // finished prompts idle on padding
         continue;
       }
-      const candidates = topCandidates(context, logits, first, beamScores, step, keep);
+      const all = continuations(context, logits, first, beamScores, step);
+      const candidates = random ? sampleCandidates(all, keep, random[prompt]!) : topCandidates(all, keep);
       let filled = 0;
       for (const [rank, candidate] of candidates.entries()) {
         if (eosTokenId.includes(candidate.token)) {
@@ -88,25 +94,74 @@ export async function beamSearch(context: DecodingContext): Promise<RowResult[]>
   );
 }
 
-/**
- * The `keep` best continuations of one prompt's beams, best first (ties: lower beam, then lower token,
- * the order in which they are visited). A short sorted list with insertion, since `keep` is small and
- * beams × vocabulary is large.
- */
-function topCandidates(context: DecodingContext, logits: Float32Array, first: number, beamScores: Float64Array, step: number, keep: number): Candidate[] {
+/** Every continuation of one prompt's beams: scores are the processed log-softmax plus the beam's running score. */
+function continuations(context: DecodingContext, logits: Float32Array, first: number, beamScores: Float64Array, step: number): Continuations {
   const { config, processors, vocabSize, batch } = context;
-  const best: Candidate[] = [];
-  for (let row = first; row < first + config.numBeams; row++) {
-    const scores = Float32Array.from(logSoftmax(rowOf(logits, row, vocabSize)));
-    applyProcessors(processors, scores, batch.sequences[row]!, step);
-    for (let token = 0; token < vocabSize; token++) {
-      const score = scores[token]! + beamScores[row]!;
-      if (best.length === keep && !(score > best[keep - 1]!.score)) continue;
-      let at = best.length;
-      while (at > 0 && score > best[at - 1]!.score) at--;
-      best.splice(at, 0, { score, token, source: row, tokenScore: scores[token]! });
-      if (best.length > keep) best.pop();
-    }
+  const tokenScores = new Float32Array(config.numBeams * vocabSize);
+  const scores = new Float64Array(config.numBeams * vocabSize);
+  for (let beam = 0; beam < config.numBeams; beam++) {
+    const row = first + beam;
+    const processed = Float32Array.from(logSoftmax(rowOf(logits, row, vocabSize)));
+    applyProcessors(processors, processed, batch.sequences[row]!, step);
+    tokenScores.set(processed, beam * vocabSize);
+    for (let token = 0; token < vocabSize; token++) scores[beam * vocabSize + token] = processed[token]! + beamScores[row]!;
   }
-  return best;
+  return { scores, tokenScores, first, vocabSize };
+}
+
+interface Continuations {
+  /** [beam × vocabulary] running scores, and the step's own (processed) log-probabilities. */
+  readonly scores: Float64Array;
+  readonly tokenScores: Float32Array;
+  readonly first: number;
+  readonly vocabSize: number;
+}
+
+function candidate(all: Continuations, index: number): Candidate {
+  return {
+    score: all.scores[index]!,
+    token: index % all.vocabSize,
+    source: all.first + Math.floor(index / all.vocabSize),
+    tokenScore: all.tokenScores[index]!,
+  };
+}
+
+/**
+ * The `keep` best continuations, best first (ties: lower beam, then lower token, the order in which
+ * they are visited). A short sorted list with insertion, since `keep` is small and beams × vocabulary
+ * is large.
+ */
+function topCandidates(all: Continuations, keep: number): Candidate[] {
+  const best: number[] = [];
+  const { scores } = all;
+  for (let index = 0; index < scores.length; index++) {
+    const score = scores[index]!;
+    if (best.length === keep && !(score > scores[best[keep - 1]!]!)) continue;
+    let at = best.length;
+    while (at > 0 && score > scores[best[at - 1]!]!) at--;
+    best.splice(at, 0, index);
+    if (best.length > keep) best.pop();
+  }
+  return best.map((index) => candidate(all, index));
+}
+
+/**
+ * Beam sampling: `keep` continuations drawn without replacement with probability ∝ exp(score), then
+ * ordered best first. Should fewer than `keep` have any probability (the warpers removed the rest),
+ * the best of the others fill up the list, where HF's multinomial would fail.
+ */
+function sampleCandidates(all: Continuations, keep: number, random: SeededRandom): Candidate[] {
+  const weights = softmax(all.scores);
+  const drawn: number[] = [];
+  for (let draw = 0; draw < keep; draw++) {
+    const index = random.sample(weights);
+    if (index < 0) break;
+    drawn.push(index);
+    weights[index] = 0;
+  }
+  if (drawn.length < keep) {
+    const rest = topCandidates({ ...all, scores: all.scores.map((s, i) => (drawn.includes(i) ? -Infinity : s)) }, keep - drawn.length);
+    drawn.push(...rest.map((c) => (c.source - all.first) * all.vocabSize + c.token));
+  }
+  return drawn.map((index) => candidate(all, index)).sort((a, b) => b.score - a.score || a.source - b.source || a.token - b.token);
 }

@@ -24,11 +24,13 @@ export function logitsProcessorList(config: GenerationConfig): LogitsProcessor[]
   }
   if (config.forcedEosTokenId.length > 0) list.push(new ForcedEosProcessor(config.maxNewTokens - 1, config.forcedEosTokenId));
   if (config.doSample) {
+    // Beam sampling needs two live tokens per beam, so that one can be eos and one can continue.
+    const minKeep = config.numBeams > 1 ? 2 : 1;
     if (config.temperature !== 1) list.push(new TemperatureWarper(config.temperature));
-    if (config.topK !== 0) list.push(new TopKWarper(config.topK));
-    if (config.topP < 1) list.push(new TopPWarper(config.topP));
-    if (config.minP !== undefined) list.push(new MinPWarper(config.minP));
-    if (config.typicalP < 1) list.push(new TypicalWarper(config.typicalP));
+    if (config.topK !== 0) list.push(new TopKWarper(config.topK, minKeep));
+    if (config.topP < 1) list.push(new TopPWarper(config.topP, minKeep));
+    if (config.minP !== undefined) list.push(new MinPWarper(config.minP, minKeep));
+    if (config.typicalP < 1) list.push(new TypicalWarper(config.typicalP, minKeep));
   }
   return list;
 }

@@ -147,7 +147,6 @@ export function resolveGenerationConfig(model: CausalLM, options: GenerateOption
   for (const name of BEAM_ONLY) {
     if (name in given && numBeams === 1) throw new GenerationConfigError(`generate option ${name} only applies to beam search; set numBeams > 1`);
   }
-  if (numBeams > 1 && doSample) throw new UnsupportedError('generate: beam sampling (numBeams > 1 with doSample: true) is not supported');
 
   const eosTokenId = v.tokenList('eosTokenId');
   const config: GenerationConfig = {

@@ -1,4 +1,4 @@
-/** Softmax and log-softmax of one row, in float64 so that sums over a large vocabulary stay accurate. */
+/** Row helpers for the processors: softmax and log-softmax in float64 (sums over a large vocabulary stay accurate), orderings. */
 
 export function softmax(scores: ArrayLike<number>): Float64Array {
   let max = -Infinity;
@@ -27,4 +27,20 @@ export function argsort(key: ArrayLike<number>, descending = false): Int32Array 
   const order = Int32Array.from({ length: key.length }, (_, i) => i);
   const sign = descending ? -1 : 1;
   return order.sort((a, b) => sign * (key[a]! - key[b]!) || a - b);
+}
+
+/** The k-th largest value (k ≥ 1): one pass keeping the k best, since k is small and the row is long. */
+export function kthLargest(values: ArrayLike<number>, k: number): number {
+  const best = new Float64Array(k).fill(-Infinity); // best first
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (!(value > best[k - 1]!)) continue;
+    let at = k - 1;
+    while (at > 0 && value > best[at - 1]!) {
+      best[at] = best[at - 1]!;
+      at--;
+    }
+    best[at] = value;
+  }
+  return best[k - 1]!;
 }

@@ -1,11 +1,11 @@
 import type { LogitsProcessor } from './processors.js';
-import { argsort, logSoftmax, softmax } from './softmax.js';
+import { argsort, kthLargest, logSoftmax, softmax } from './softmax.js';
 
 /**
  * Logits warpers: they reshape the distribution sampling draws from, so Hugging Face applies them only
  * when `doSample` is true, after the processors, in this file's order. A removed token gets −∞.
- * HF's `min_tokens_to_keep` is 1 outside beam sampling (which is not supported), and every warper
- * here keeps at least the most likely token.
+ * `minTokensToKeep` (HF's `min_tokens_to_keep`: 2 in beam sampling, else 1) keeps that many of the
+ * most likely tokens whatever the threshold says.
  */
 
 /** HF `TemperatureLogitsWarper`: logits / temperature (< 1 sharpens, > 1 flattens). */
@@ -19,22 +19,13 @@ export class TemperatureWarper implements LogitsProcessor {
 
 /** HF `TopKLogitsWarper`: keeps the `topK` highest scores (and every token tied with the k-th). */
 export class TopKWarper implements LogitsProcessor {
-  constructor(private readonly topK: number) {}
+  constructor(
+    private readonly topK: number,
+    private readonly minTokensToKeep = 1,
+  ) {}
 
   process(scores: Float32Array): void {
-    const k = Math.min(this.topK, scores.length);
-    // The k best so far, best first: one pass over the vocabulary, and inserts become rare quickly.
-    const best = new Float32Array(k).fill(-Infinity);
-    for (const score of scores) {
-      if (!(score > best[k - 1]!)) continue;
-      let at = k - 1;
-      while (at > 0 && score > best[at - 1]!) {
-        best[at] = best[at - 1]!;
-        at--;
-      }
-      best[at] = score;
-    }
-    const threshold = best[k - 1]!;
+    const threshold = kthLargest(scores, Math.min(Math.max(this.topK, this.minTokensToKeep), scores.length));
     for (let i = 0; i < scores.length; i++) if (scores[i]! < threshold) scores[i] = -Infinity;
   }
 }
@@ -47,19 +38,24 @@ export class TopKWarper implements LogitsProcessor {
  * comparator is ten times slower on a 50k vocabulary). Ties at the cut-off keep the lower ids.
  */
 export class TopPWarper implements LogitsProcessor {
-  constructor(private readonly topP: number) {}
+  constructor(
+    private readonly topP: number,
+    private readonly minTokensToKeep = 1,
+  ) {}
 
   process(scores: Float32Array): void {
     const probs = softmax(scores);
+    const minKeep = Math.max(1, this.minTokensToKeep);
     // Only tokens of probability ≥ (1 − topP) / vocab can be kept: all the others together weigh less
     // than 1 − topP, so the walk below stops before reaching them. Sorting just these is much cheaper.
-    const floor = (1 - this.topP) / probs.length;
-    const descending = probs.filter((p) => p >= floor).sort().reverse();
+    let descending = probs.filter((p) => p >= (1 - this.topP) / probs.length);
+    if (descending.length < minKeep) descending = Float64Array.from(probs);
+    descending.sort().reverse();
     let total = 0;
     for (const p of probs) total += p;
     let kept = 0;
     let above = 0; // mass of the tokens more likely than the one at `kept`
-    while (kept < descending.length && (kept === 0 || total - above > 1 - this.topP)) above += descending[kept++]!;
+    while (kept < descending.length && (kept < minKeep || total - above > 1 - this.topP)) above += descending[kept++]!;
     const cutoff = descending[kept - 1]!;
     let tiesLeft = 0; // how many tokens at exactly the cut-off probability stay
     for (let j = kept - 1; j >= 0 && descending[j] === cutoff; j--) tiesLeft++;
@@ -73,14 +69,15 @@ export class TopPWarper implements LogitsProcessor {
 
 /** HF `MinPLogitsWarper`: removes tokens less likely than `minP` × the most likely token's probability. */
 export class MinPWarper implements LogitsProcessor {
-  constructor(private readonly minP: number) {}
+  constructor(
+    private readonly minP: number,
+    private readonly minTokensToKeep = 1,
+  ) {}
 
   process(scores: Float32Array): void {
     const probs = softmax(scores);
-    let top = 0;
-    for (const p of probs) if (p > top) top = p;
-    // minP ≤ 1, so the most likely token always stays.
-    const threshold = this.minP * top;
+    // minP ≤ 1, so the most likely token always stays; minTokensToKeep may lower the bar further.
+    const threshold = Math.min(this.minP * kthLargest(probs, 1), kthLargest(probs, Math.min(this.minTokensToKeep, probs.length)));
     for (let i = 0; i < scores.length; i++) if (probs[i]! < threshold) scores[i] = -Infinity;
   }
 }
@@ -91,7 +88,10 @@ export class MinPWarper implements LogitsProcessor {
  * reach `typicalP`.
  */
 export class TypicalWarper implements LogitsProcessor {
-  constructor(private readonly typicalP: number) {}
+  constructor(
+    private readonly typicalP: number,
+    private readonly minTokensToKeep = 1,
+  ) {}
 
   process(scores: Float32Array): void {
     const logProbs = logSoftmax(scores);
@@ -102,8 +102,8 @@ export class TypicalWarper implements LogitsProcessor {
     let cumulative = 0;
     let last = 0; // rank of the token that brings the kept mass to typicalP
     while (last < order.length - 1 && (cumulative += Math.exp(logProbs[order[last]!]!)) < this.typicalP) last++;
-    // The closest token is always kept (the limit is at least its distance).
-    const limit = distance[order[last]!]!;
+    // At least the minTokensToKeep closest tokens stay (the limit is at least their distance).
+    const limit = Math.max(distance[order[last]!]!, distance[order[Math.min(this.minTokensToKeep, order.length) - 1]!]!);
     for (let i = 0; i < scores.length; i++) if (distance[i]! > limit) scores[i] = -Infinity;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generate } from '../../src/index.js';
-import { TableLM, tree } from './fake-lm.js';
+import { TableLM, chiSquare, histogram, tree, unigram } from './fake-lm.js';
 
 // Vocabulary: 0 = A, 1 = B, 2 = C, 3 = EOS. Prompts are one token; `tree` keys are the generated suffix.
 const EOS = 3;
@@ -137,5 +137,67 @@ describe('beam search', () => {
       expect(scores[i]).toBeCloseTo(sum / tokenScores.length, 6);
       expect(sum).toBeCloseTo(logProb(model, [0], out.sequences[i]!.slice(1)), 5);
     });
+  });
+});
+
+describe('beam sampling (numBeams > 1 with doSample)', () => {
+  const P = [0.13, 0.12, 0.11, 0.1, 0.09, 0.09, 0.08, 0.08, 0.07, 0.06, 0.04, 0.03];
+
+  /**
+   * One step with 2 beams draws 2 × 2 = 4 continuations without replacement (only the first beam is
+   * live at the start) and returns the best of them: the most likely token among 4 distinct draws.
+   * Its distribution, by enumerating every ordered draw.
+   */
+  function bestOfFourDraws(): number[] {
+    const out = new Array<number>(P.length).fill(0);
+    const visit = (drawn: number[], prob: number) => {
+      if (drawn.length === 4) {
+        out[Math.min(...drawn)]! += prob; // P is sorted, so the lowest id is the most likely
+        return;
+      }
+      const left = 1 - drawn.reduce((a, t) => a + P[t]!, 0);
+      P.forEach((p, t) => {
+        if (!drawn.includes(t)) visit([...drawn, t], (prob * p) / left);
+      });
+    };
+    visit([], 1);
+    return out;
+  }
+
+  it('draws continuations without replacement in proportion to their probabilities', async () => {
+    const model = new TableLM(P.length, unigram(P));
+    const tokens: number[] = [];
+    for (let seed = 0; seed < 2000; seed++) {
+      const out = await generate(model, [0], { maxNewTokens: 1, numBeams: 2, doSample: true, topK: 0, seed });
+      tokens.push(out.sequences[0]![1]!);
+    }
+    // Tokens 0–3 in their own cells, the rarer rest in one (so every cell expects 100+ draws).
+    const merge = (xs: number[]) => [...xs.slice(0, 4), xs.slice(4).reduce((a, b) => a + b, 0)];
+    const expected = merge(bestOfFourDraws());
+    // Greedy beam search would always return token 0; here it wins only about half the time.
+    expect(expected[0]).toBeLessThan(0.6);
+    expect(chiSquare(merge(histogram(tokens, P.length)), expected)).toBeLessThan(18.47); // 4 df, 0.001 level
+  });
+
+  it('keeps to the warpers, is reproducible by seed, and each prompt draws as alone', async () => {
+    const model = new TableLM(P.length, unigram(P));
+    const options = { maxNewTokens: 4, numBeams: 2, numReturnSequences: 2, doSample: true, topK: 3 } as const;
+    const tokensSeen = async (topK: number) => {
+      const seen = new Set<number>();
+      const results = new Set<string>();
+      for (let seed = 0; seed < 40; seed++) {
+        const out = await generate(model, [0], { ...options, topK, seed });
+        out.sequences.forEach((s) => s.slice(1).forEach((t) => seen.add(t)));
+        results.add(JSON.stringify(out.sequences));
+      }
+      expect(results.size).toBeGreaterThan(5);
+      return [...seen];
+    };
+    expect((await tokensSeen(3)).every((t) => t < 3)).toBe(true);
+    expect((await tokensSeen(0)).some((t) => t >= 3)).toBe(true);
+    const a = await generate(model, [0], { ...options, seed: 9 });
+    expect(await generate(model, [0], { ...options, seed: 9 })).toEqual(a);
+    const batch = await generate(model, [[3, 3], [0]], { ...options, seed: 9 });
+    expect(batch.sequences.slice(2)).toEqual(a.sequences);
   });
 });

@@ -190,7 +190,6 @@ describe('option checks', () => {
     ['maxNewTokens and maxLength', { maxNewTokens: 2, maxLength: 9 }, GenerationConfigError, /not both/],
     ['stopStrings without a tokenizer', { stopStrings: ['x'] }, GenerationConfigError, /tokenizer/],
     ['minNewTokens without eos', { minNewTokens: 2 }, GenerationConfigError, /eosTokenId/],
-    ['beam sampling', { numBeams: 2, doSample: true }, UnsupportedError, /beam sampling/],
     ['streaming beams', { numBeams: 2, streamer: { put() {} } }, UnsupportedError, /streaming/],
     ['not a signal', { signal: {} }, GenerationConfigError, /signal/],
   ];

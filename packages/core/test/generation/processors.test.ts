@@ -121,4 +121,20 @@ describe('logits warpers (hand-worked)', () => {
     // The tied tokens all sit at the same distance, and HF keeps every token at the cut-off distance.
     expect(Array.from(more).map((s) => s > NEG)).toEqual([true, true, true, true]);
   });
+
+  it('minTokensToKeep (2 in beam sampling) overrides every threshold', () => {
+    const p = [0.7, 0.2, 0.06, 0.04];
+    const kept = (warper: { process(s: Float32Array): void }) => {
+      const scores = Float32Array.from(p.map(Math.log));
+      warper.process(scores);
+      return Array.from(scores).map((s) => s > NEG);
+    };
+    const two = [true, true, false, false];
+    expect(kept(new TopKWarper(1, 2))).toEqual(two);
+    expect(kept(new TopPWarper(0.1, 2))).toEqual(two);
+    expect(kept(new MinPWarper(0.9, 2))).toEqual(two);
+    // Typical: H ≈ 0.869, distances ≈ [0.512, 0.740, 1.944, 2.350]: the two closest stay.
+    expect(kept(new TypicalWarper(0.01, 2))).toEqual(two);
+    expect(kept(new TopKWarper(1))).toEqual([true, false, false, false]);
+  });
 });
