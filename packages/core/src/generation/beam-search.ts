@@ -66,6 +66,11 @@ export async function beamSearch(context: DecodingContext): Promise<RowResult[]>
         }
         if (filled === numBeams) break;
       }
+      // A vocabulary too small for numBeams live continuations: the missing beams are dead ends.
+      for (let row = first + filled; row < first + numBeams; row++) {
+        sources[row] = first;
+        nextScores[row] = -Infinity;
+      }
       done[prompt] = hypotheses[prompt]!.isDone(candidates[0]!.score, step + 1);
     }
     if (done.every(Boolean)) break;
@@ -74,7 +79,8 @@ export async function beamSearch(context: DecodingContext): Promise<RowResult[]>
     beamScores = nextScores;
     if (step === maxNewTokens - 1) break;
     batch.reorder(sources);
-    await session.reorder(sources);
+    // When every beam continues itself (common once a search settles), the engine need not gather.
+    if (sources.some((source, row) => source !== row)) await session.reorder(sources);
     logits = await stepLogits(context, batch.append(tokens));
   }
 
