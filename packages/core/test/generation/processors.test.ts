@@ -18,41 +18,41 @@ const row = (...values: number[]) => Float32Array.from(values);
 describe('logits processors (hand-worked)', () => {
   it('repetition penalty divides positive and multiplies negative scores of seen tokens, once each', () => {
     const scores = row(2, -1, 3, 0.5, -4);
-    new RepetitionPenaltyProcessor(2).process(scores, [0, 1, 1, 4, 0], 0);
+    new RepetitionPenaltyProcessor(2).process(scores, [0, 1, 1, 4, 0]);
     expect(Array.from(scores)).toEqual([1, -2, 3, 0.5, -8]);
   });
 
   it('a penalty below 1 rewards repeats', () => {
     const scores = row(2, -1);
-    new RepetitionPenaltyProcessor(0.5).process(scores, [0, 1], 0);
+    new RepetitionPenaltyProcessor(0.5).process(scores, [0, 1]);
     expect(Array.from(scores)).toEqual([4, -0.5]);
   });
 
   it('no-repeat n-gram bans the tokens that would complete an earlier n-gram', () => {
     // Sequence 1 2 3 1 2: the bigram prefix is "2"; "2 3" occurred → ban 3. Trigram prefix "1 2"; "1 2 3" → ban 3.
     const bigram = row(0, 0, 0, 0, 0);
-    new NoRepeatNGramProcessor(2).process(bigram, [1, 2, 3, 1, 2], 0);
+    new NoRepeatNGramProcessor(2).process(bigram, [1, 2, 3, 1, 2]);
     expect(Array.from(bigram)).toEqual([0, 0, 0, NEG, 0]);
     // Sequence 4 1 4 2 4: bigram prefix "4" was followed by 1 and 2 → both banned.
     const twice = row(0, 0, 0, 0, 0);
-    new NoRepeatNGramProcessor(2).process(twice, [4, 1, 4, 2, 4], 0);
+    new NoRepeatNGramProcessor(2).process(twice, [4, 1, 4, 2, 4]);
     expect(Array.from(twice)).toEqual([0, NEG, NEG, 0, 0]);
     // Size 1 bans every token seen; a sequence shorter than n − 1 bans nothing.
     const unigram = row(0, 0, 0, 0, 0);
-    new NoRepeatNGramProcessor(1).process(unigram, [0, 3], 0);
+    new NoRepeatNGramProcessor(1).process(unigram, [0, 3]);
     expect(Array.from(unigram)).toEqual([NEG, 0, 0, NEG, 0]);
     const short = row(0, 0, 0);
-    new NoRepeatNGramProcessor(4).process(short, [1, 1], 0);
+    new NoRepeatNGramProcessor(4).process(short, [1, 1]);
     expect(Array.from(short)).toEqual([0, 0, 0]);
   });
 
   it('bad words: single tokens always, sequences only after their prefix', () => {
     const processor = new NoBadWordsProcessor([[4], [1, 2, 3], [0, 2]]);
     const after12 = row(0, 0, 0, 0, 0);
-    processor.process(after12, [0, 1, 2], 0);
+    processor.process(after12, [0, 1, 2]);
     expect(Array.from(after12)).toEqual([0, 0, 0, NEG, NEG]);
     const after0 = row(0, 0, 0, 0, 0);
-    processor.process(after0, [3, 0], 0);
+    processor.process(after0, [3, 0]);
     expect(Array.from(after0)).toEqual([0, 0, NEG, 0, NEG]);
   });
 
