@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, type GenerationChunk, GenerationConfigError, InputError, UnsupportedError, generate, generateStream, hostTensor } from '../../src/index.js';
+import {
+  AbortError,
+  type CausalLM,
+  type GenerationChunk,
+  GenerationConfigError,
+  InputError,
+  UnsupportedError,
+  generate,
+  generateStream,
+  hostTensor,
+  recomputingSession,
+} from '../../src/index.js';
 import { TableLM, normalise, unigram } from './fake-lm.js';
 
 const V = 8;
@@ -103,6 +114,36 @@ describe('greedy search and the driver', () => {
     const uncached = await generate(model, [3, 4], { maxNewTokens: 8, useCache: false });
     expect(model.sessions.map((s) => s.useCache)).toEqual([true, false]);
     expect(uncached.sequences).toEqual(cached.sequences);
+  });
+
+  it('recomputingSession (useCache: false without a cache) gives the cached session\'s tokens', async () => {
+    const cached = new TableLM(V, hashed);
+    let forwards = 0;
+    // A whole-sequence forward: each position's logits from the real tokens up to it.
+    const uncached: CausalLM = {
+      vocabSize: V,
+      maxPositions: 64,
+      startSession: (rows) =>
+        recomputingSession(rows, async (ids, mask) => {
+          forwards++;
+          const [b, t] = ids.shape as [number, number];
+          const out = new Float32Array(b * t * V);
+          for (let r = 0; r < b; r++) {
+            const real: number[] = [];
+            for (let j = 0; j < t; j++) {
+              if (mask.data[r * t + j] === 1) real.push(ids.data[r * t + j]!);
+              if (real.length > 0) out.set(cached.logits(real), (r * t + j) * V);
+            }
+          }
+          return hostTensor(out, [b, t, V]);
+        }),
+    };
+    const prompts = [[5], [1, 2, 3, 4], [2, 2]];
+    for (const options of [{}, { doSample: true, seed: 4 }, { numBeams: 3, numReturnSequences: 2 }]) {
+      const all = { maxNewTokens: 8, eosTokenId: EOS, ...options };
+      expect((await generate(uncached, prompts, all)).sequences).toEqual((await generate(cached, prompts, all)).sequences);
+    }
+    expect(forwards).toBeGreaterThan(8);
   });
 
   it('outputScores gives the log-probability of each chosen token', async () => {
