@@ -47,7 +47,7 @@ export async function* sampleSearch(context: DecodingContext): AsyncGenerator<Ge
       if (config.outputScores) tokenScores[row]!.push(logProbOf(scores, token));
       generated[row]!.push(token);
       next[row] = token;
-      finished[row] = config.eosTokenId.includes(token) || (stops?.matches([...batch.sequences[row]!, token]) ?? false);
+      finished[row] = config.eosTokenId.includes(token) || (stops?.matches(batch.sequences[row]!, token) ?? false);
       tokens.push(token);
       pieces.push(text?.push(row, token, finished[row] || last) ?? '');
     }

@@ -16,9 +16,9 @@ export class StopStrings {
     this.window = 4 * Math.max(...stopStrings.map((s) => s.length)) + 2;
   }
 
-  /** Whether `sequence` (prompt + generated, newest token last) has just produced a stop string. */
-  matches(sequence: readonly number[]): boolean {
-    const recent = sequence.slice(-this.window);
+  /** Whether `newest`, following `sequence` (prompt + generated so far), has just produced a stop string. */
+  matches(sequence: readonly number[], newest: number): boolean {
+    const recent = [...sequence.slice(1 - this.window), newest];
     const options = { skipSpecialTokens: false, cleanUpTokenizationSpaces: false };
     const text = this.tokenizer.decode(recent, options);
     const before = this.tokenizer.decode(recent.slice(0, -1), options);

@@ -13,7 +13,10 @@ export interface GenerationChunk {
   readonly text?: readonly string[];
 }
 
-/** HF's streamer, as a callback object: `put` gets every step's chunk, `end` is called once decoding stops. */
+/**
+ * HF's streamer, as a callback object: `put` gets every step's chunk, `end` is called after the last
+ * one when generation completes (not when it fails or is aborted: the error says so).
+ */
 export interface GenerationStreamer {
   put(chunk: GenerationChunk): void;
   end?(): void;
