@@ -106,6 +106,10 @@ describe('greedy search and the driver', () => {
     expect((await generate(model, [0], { maxNewTokens: 2 })).sequences[0]).toEqual([0, 1, 1]);
     const bad = new TableLM(4, probs, 64, { top_k: -1, do_sample: true });
     await expect(generate(bad, [0])).rejects.toThrow(/generation_config\.json's topK/);
+    // Sampling and beam settings of a mode that is off are neither used nor checked (HF warns).
+    const greedyConfig = new TableLM(4, probs, 64, { eos_token_id: 3, max_new_tokens: 6, temperature: 0, length_penalty: -3, early_stopping: 'x' });
+    expect((await generate(greedyConfig, [0])).sequences[0]).toEqual([0, 1, 1, 3]);
+    await expect(generate(greedyConfig, [0], { doSample: true })).rejects.toThrow(/generation_config\.json's temperature = 0/);
   });
 
   it('useCache is passed to the session (default true) and does not change the tokens', async () => {
