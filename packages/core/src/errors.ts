@@ -81,3 +81,13 @@ export class UnusedWeightsError extends AttnError {
     super(message);
   }
 }
+
+/** Generation options conflict (e.g. `numReturnSequences` > 1 with greedy search) or are out of range. */
+export class GenerationConfigError extends AttnError {
+  override name = 'GenerationConfigError';
+}
+
+/** Generation was stopped through its `AbortSignal`; `cause` is the signal's reason. */
+export class AbortError extends AttnError {
+  override name = 'AbortError';
+}

@@ -16,3 +16,4 @@ export * from './checkpoint.js';
 export * from './config.js';
 export type { IdsLike } from './inputs.js';
 export * from './pretrained.js';
+export * from './generation/index.js';
