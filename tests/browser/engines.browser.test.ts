@@ -1,77 +1,73 @@
 /**
- * The browser engines in headless Chromium. The built packages (each dist/), bundled with
- * esbuild, run gpt2-tiny-sharp and bert-tiny-sharp in one page on every engine; the raw outputs come back
- * here and are checked against the float64 PyTorch references. One browser for all engines; the page,
- * the fixtures and the .wasm files are served from 127.0.0.1 (harness.ts).
+ * The browser engines in headless Chromium. The built packages (each dist/), bundled with esbuild, run
+ * every GPT-2 and BERT reference case of testdata/ (jobs.ts) in one page on every engine; the raw outputs
+ * come back here and pass the same checks as in the Node conformance suites. One browser for all engines;
+ * the page, the fixtures and the .wasm files are served from 127.0.0.1 (harness.ts).
  *
  * Needs Chromium (`apt-get install -y chromium`; .ci/run installs it) and `pnpm build`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOLERANCE, expectClose, readReference } from '../reference.js';
+import { expectClose } from '../reference.js';
 import { type Browser, bundleEntry, launchChromium, serve, type StaticServer } from './harness.js';
-import { type EngineName, GELU_PROBE_X, type PageInputs, type PageOutputs } from './page/protocol.js';
+import { FIXTURES } from './jobs.js';
+import { type EngineName, type Failed, type ForwardOutputs, GELU_PROBE_X, type ModelJob, type ModelOutputs, type PageOutputs } from './page/protocol.js';
 
 interface BrowserEngine {
   readonly name: EngineName;
   /** What `backend.name` must say: the engine asked for is the engine that ran. */
   readonly backend: string;
-  readonly tol: number;
-  /**
-   * A bug outside attn.js that makes this engine miss the reference. The checks it breaks assert the
-   * bug's signature instead and the strict checks are expected to fail (`it.fails`), so the suite turns
-   * red as soon as the bug is fixed or worked around: then delete this field.
-   */
 }
 
 /**
- * Tolerance: |Δ| ≤ 2e-5·(1 + |want|), the float32-vs-float64 bound of testdata/README.md for the sharp
- * models, on every engine. The software GPUs need nothing looser: measured on SwiftShader WebGL2 and on
- * Chromium's software WebGPU adapter, the largest errors (≤ 2.0e-6 on logits, ≤ 1.4e-6 on BERT's
- * sequence output) are those of the CPU engines; both keep float32 throughout (tfjs-webgl uses float32
- * textures when the context can render to them, as SwiftShader's can).
+ * Model tolerances are the Node suites' (jobs.ts). The software GPUs need nothing looser: measured on
+ * SwiftShader WebGL2 and on Chromium's software WebGPU adapter, the largest errors (≤ 2.0e-6 on logits,
+ * ≤ 1.4e-6 on BERT's sequence output) are those of the CPU engines; both keep float32 throughout
+ * (tfjs-webgl uses float32 textures when the context can render to them, as SwiftShader's can).
  */
 const BROWSER_ENGINES: readonly BrowserEngine[] = [
-  { name: 'tfjs-cpu', backend: 'tfjs-cpu', tol: TOLERANCE.sharp },
-  { name: 'tfjs-wasm', backend: 'tfjs-wasm', tol: TOLERANCE.sharp },
-  { name: 'tfjs-webgl', backend: 'tfjs-webgl', tol: TOLERANCE.sharp },
-  { name: 'tfjs-webgpu', backend: 'tfjs-webgpu', tol: TOLERANCE.sharp },
-  { name: 'ort-web-wasm', backend: 'ort-web-wasm', tol: TOLERANCE.sharp },
-  {
-    name: 'ort-web-webgpu',
-    backend: 'ort-web-webgpu',
-    tol: TOLERANCE.sharp,
-    // onnxruntime-web 1.30's default WebGPU EP (JSEP) ignores Gelu's `approximate` attribute and computes
-    // the erf form; @attnjs/backend-ort therefore decomposes tanh GELU for WebGPU. This engine guards that.
-  },
+  { name: 'tfjs-cpu', backend: 'tfjs-cpu' },
+  { name: 'tfjs-wasm', backend: 'tfjs-wasm' },
+  { name: 'tfjs-webgl', backend: 'tfjs-webgl' },
+  { name: 'tfjs-webgpu', backend: 'tfjs-webgpu' },
+  { name: 'ort-web-wasm', backend: 'ort-web-wasm' },
+  // onnxruntime-web 1.30's default WebGPU EP (JSEP) ignores Gelu's `approximate` attribute and computes
+  // the erf form; @attnjs/backend-ort therefore decomposes tanh GELU for WebGPU. This engine guards that.
+  { name: 'ort-web-webgpu', backend: 'ort-web-webgpu' },
   // The same backend given `ort: await import('onnxruntime-web/webgpu')`, whose native WebGPU EP computes
   // tanh GELU correctly: the way to run GPT-2 on ONNX Runtime + WebGPU today.
-  { name: 'ort-web-webgpu-native', backend: 'ort-web-webgpu', tol: TOLERANCE.sharp },
+  { name: 'ort-web-webgpu-native', backend: 'ort-web-webgpu' },
 ];
 
-const gptRef = readReference('gpt2-tiny-sharp');
-const bertRef = readReference('bert-tiny-sharp');
-const [gptCase] = gptRef.cases;
-const [bertCase] = bertRef.cases;
-const [generation] = gptRef.generation;
+/**
+ * Bugs outside attn.js that make an engine miss a reference case. Such a check asserts the bug's
+ * signature instead, so the suite turns red as soon as the bug is fixed or worked around: then delete
+ * the entry. The first two are GPT-2's one-token case, whose shifted loss is a mean over nothing (NaN).
+ */
+const KNOWN_BUGS: readonly { engine: EngineName; check: string; signature: (out: ModelOutputs) => void }[] = [
+  {
+    // tfjs-backend-webgl's RealDiv shader returns 1 when a == b, so 0/0 — the mean over no targets — is 1.
+    engine: 'tfjs-webgl',
+    check: 'gpt2-tiny case single_token: logits, hidden states, loss',
+    signature: (out) => expect((out.forwards[2] as ForwardOutputs).loss).toBe(1),
+  },
+  {
+    // onnxruntime-web 1.30's JSEP ReduceSum rejects the empty [B, 0, V] slice of a one-token sequence.
+    engine: 'ort-web-webgpu',
+    check: 'gpt2-tiny case single_token: logits, hidden states, loss',
+    signature: (out) => expect((out.forwards[2] as Failed).error).toMatch(/ReduceSum.*zero-sized tensor/),
+  },
+  {
+    // On the same engine the forward logits of this checkpoint match the reference at every position (top
+    // 10 included), but greedy steps, which take an in-graph ArgMax over its 50257 logits, all pick 966.
+    engine: 'ort-web-webgpu',
+    check: 'gpt2-hf-fake: greedy generation',
+    signature: (out) => expect(out.generated[0]).toEqual(Array(12).fill(966)),
+  },
+];
 
-const inputs: PageInputs = {
-  gpt: {
-    inputIds: gptCase.input_ids,
-    attentionMask: gptCase.attention_mask,
-    labels: gptCase.labels,
-    lengths: gptCase.lengths,
-    prompt: generation.prompt,
-    maxNewTokens: generation.max_new_tokens,
-  },
-  bert: {
-    inputIds: bertCase.input_ids,
-    attentionMask: bertCase.attention_mask,
-    tokenTypeIds: bertCase.token_type_ids,
-    labels: bertCase.mlm_labels,
-    nextSentenceLabel: bertCase.next_sentence_label,
-    lengths: bertCase.lengths,
-  },
-};
+/** The GELU probe is a single kernel: held to the kernel suite's 1e-6 (measured ≤ 3.3e-7 on every engine). */
+const GELU_TOLERANCE = 1e-6;
+const JOBS: readonly ModelJob[] = FIXTURES.map((f) => f.job);
 
 /** erf by its Maclaurin series, ~1e-13 for |x| ≤ 3 (the probe's x/√2 stays below 2.9). */
 function erf(x: number): number {
@@ -82,13 +78,10 @@ function erf(x: number): number {
 const GELU_ERF = GELU_PROBE_X.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
 const GELU_TANH = GELU_PROBE_X.map((v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))));
 
-/** Largest |got − want| over nested arrays: the figure reported (the assertions use expectClose). */
-function maxAbs(got: unknown, want: unknown): number {
-  if (typeof want === 'number') return Math.abs((got as number) - want);
-  return (want as unknown[]).reduce<number>((m, w, i) => Math.max(m, maxAbs((got as unknown[])[i], w)), 0);
-}
+/** Largest |got − want|: the figure reported (the assertions use expectClose). */
+const maxAbs = (got: number[], want: number[]) => Math.max(...want.map((w, i) => Math.abs(got[i]! - w)));
 
-/** Max |Δ| per engine and output, printed as a table at the end. */
+/** Per engine: GELU errors and seconds per step, printed as a table at the end. */
 const report: Record<string, Record<string, string>> = {};
 
 describe('browser engines in headless Chromium', () => {
@@ -107,8 +100,8 @@ describe('browser engines in headless Chromium', () => {
     await page.waitForFunction(() => (globalThis as { attnReady?: boolean }).attnReady === true, null, { timeout: 30_000 });
     run = (engine) =>
       page.evaluate(
-        ([e, i]) => (globalThis as unknown as { attnRun: (e: EngineName, i: PageInputs) => Promise<PageOutputs> }).attnRun(e, i),
-        [engine, inputs] as const,
+        ([e, jobs]) => (globalThis as unknown as { attnRun: (e: EngineName, j: readonly ModelJob[]) => Promise<PageOutputs> }).attnRun(e, jobs),
+        [engine, JOBS] as const,
       );
   }, 120_000);
 
@@ -118,10 +111,9 @@ describe('browser engines in headless Chromium', () => {
     if (Object.keys(report).length > 0) console.table(report);
   });
 
-  describe.each(BROWSER_ENGINES)('$name', ({ name, backend, tol }) => {
+  describe.each(BROWSER_ENGINES)('$name', ({ name, backend }) => {
     let out: PageOutputs;
     beforeAll(async () => {
-      const started = performance.now();
       try {
         out = await run(name);
       } catch (error) {
@@ -131,45 +123,28 @@ describe('browser engines in headless Chromium', () => {
       report[name] = {
         'gelu tanh': maxAbs(out.gelu.tanh, GELU_TANH).toExponential(1),
         'gelu erf': maxAbs(out.gelu.erf, GELU_ERF).toExponential(1),
-        'gpt logits': maxAbs(out.gpt.logits, gptCase.float64.logits).toExponential(1),
-        'gpt loss': maxAbs(out.gpt.loss, gptCase.float64.loss).toExponential(1),
-        'bert seq out': maxAbs(out.bert.sequenceOutput, bertCase.float64.sequence_output).toExponential(1),
-        'bert nsp': maxAbs(out.bert.nspLogits, bertCase.float64.nsp_logits).toExponential(1),
-        'bert loss': maxAbs(out.bert.loss, bertCase.float64.total_loss).toExponential(1),
-        greedy: out.gpt.generated.join() === generation.new_tokens.join() ? 'match' : 'DIFFERS',
-        s: ((performance.now() - started) / 1000).toFixed(1),
+        ...Object.fromEntries(Object.entries(out.ms).map(([step, ms]) => [step, (ms / 1000).toFixed(1)])),
       };
-    }, 150_000);
+    }, 600_000); // the software GPUs compile a shader set for every new shape: minutes on a busy machine
 
     it('is the engine asked for', () => {
       expect(out.backend).toBe(backend);
     });
 
     it("gelu kernel, erf form (BERT's)", () => {
-      expectClose(out.gelu.erf, GELU_ERF, tol, `${name} gelu(x, 'none')`);
+      expectClose(out.gelu.erf, GELU_ERF, GELU_TOLERANCE, `${name} gelu(x, 'none')`);
     });
 
     it("gelu kernel, tanh form (GPT-2's gelu_new)", () => {
-      expectClose(out.gelu.tanh, GELU_TANH, tol, `${name} gelu(x, 'tanh')`);
+      expectClose(out.gelu.tanh, GELU_TANH, GELU_TOLERANCE, `${name} gelu(x, 'tanh')`);
     });
 
-    it('gpt2-tiny-sharp case 0: logits and loss', () => {
-      gptCase.lengths.forEach((_: number, b: number) =>
-        expectClose(out.gpt.logits[b]!, gptCase.float64.logits[b], tol, `${name} gpt2 logits[${b}]`),
-      );
-      expectClose([out.gpt.loss], [gptCase.float64.loss], tol, `${name} gpt2 loss`);
-    });
-
-    it('gpt2-tiny-sharp greedy generation matches token for token', () => {
-      expect(out.gpt.generated).toEqual(generation.new_tokens);
-    });
-
-    it('bert-tiny-sharp case 0: sequence output, NSP logits, total loss', () => {
-      bertCase.lengths.forEach((_: number, b: number) =>
-        expectClose(out.bert.sequenceOutput[b]!, bertCase.float64.sequence_output[b], tol, `${name} bert sequence_output[${b}]`),
-      );
-      expectClose(out.bert.nspLogits, bertCase.float64.nsp_logits, tol, `${name} bert nsp_logits`);
-      expectClose([out.bert.loss], [bertCase.float64.total_loss], tol, `${name} bert total_loss`);
+    FIXTURES.forEach(({ checks }, i) => {
+      for (const check of checks) {
+        const bug = KNOWN_BUGS.find((b) => b.engine === name && b.check === check.name);
+        if (bug) it(`${check.name} (KNOWN BUG: fails as expected)`, () => bug.signature(out.models[i]!));
+        else it(check.name, () => check.run(out.models[i]!));
+      }
     });
   });
 });

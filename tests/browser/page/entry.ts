@@ -1,15 +1,24 @@
 /**
  * The page side of the browser suite, bundled by harness.ts from the built packages. It exposes one
- * function, `attnRun(engine, inputs)`, that loads the sharp tiny models from the server, runs them on
- * one engine and hands the raw outputs back to Node, which compares them with the references.
+ * function, `attnRun(engine, jobs)`, that loads each job's model from the server, runs its reference cases
+ * on one engine and hands the raw outputs back to Node, which compares them with the references.
  */
 import { createOrtBackend } from '@attnjs/backend-ort';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { BertForPreTraining } from '@attnjs/bert';
+import { BertForPreTraining, BertLMHeadModel } from '@attnjs/bert';
 import { type Backend, type HostTensor, hostTensor } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import * as ort from 'onnxruntime-web';
-import { type EngineName, GELU_PROBE_X, type PageInputs, type PageOutputs } from './protocol.js';
+import {
+  type EngineName,
+  type Failed,
+  type ForwardOutputs,
+  GELU_PROBE_X,
+  type ModelJob,
+  type ModelOutputs,
+  type PageOutputs,
+  type WireTensor,
+} from './protocol.js';
 
 // The same module instance @attnjs/backend-ort imports by default (one copy in the bundle): a page has
 // to tell onnxruntime-web where its .wasm is served.
@@ -33,14 +42,6 @@ const ENGINES: Record<EngineName, () => Promise<Backend>> = {
   'ort-web-webgpu-native': ortWebgpuNative,
 };
 
-/** Row b of a [B, T, D] tensor, valid positions only. */
-function validRows(t: HostTensor, lengths: number[]): number[][][] {
-  const [, T, D] = t.shape as [number, number, number];
-  return lengths.map((length, b) =>
-    Array.from({ length }, (_, i) => Array.from(t.data.subarray((b * T + i) * D, (b * T + i + 1) * D))),
-  );
-}
-
 async function geluProbe(backend: Backend): Promise<PageOutputs['gelu']> {
   const x = hostTensor(new Float32Array(GELU_PROBE_X), [GELU_PROBE_X.length]);
   const out = await backend.run(
@@ -50,45 +51,60 @@ async function geluProbe(backend: Backend): Promise<PageOutputs['gelu']> {
   return { tanh: Array.from(out.tanh.data), erf: Array.from(out.erf.data) };
 }
 
-async function runGpt(backend: Backend, inputs: PageInputs['gpt'], ms: PageOutputs['ms'], lap: () => number) {
-  const model = await GPT2LMHeadModel.fromPretrained('/testdata/gpt2-tiny-sharp', { backend }); // a string is a URL in a page
+const MODELS = { GPT2LMHeadModel, BertForPreTraining, BertLMHeadModel };
+
+function toWire(t: HostTensor): WireTensor {
+  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { shape: [...t.shape], base64: btoa(binary) };
+}
+
+/** Loads one fixture, runs every forward and generation of its job, and disposes it. */
+async function runModel(backend: Backend, job: ModelJob): Promise<ModelOutputs> {
+  // A string is a URL in a page: GPT-2 folders by absolute path, BERT's relative to the page.
+  const folder = job.modelClass === 'GPT2LMHeadModel' ? `/testdata/${job.fixture}/` : `testdata/${job.fixture}/`;
+  const model = await MODELS[job.modelClass].fromPretrained(folder, { backend });
   try {
-    const { prompt, maxNewTokens, lengths, ...batch } = inputs;
-    const out = await model.forward(batch);
-    ms.gpt = lap();
-    const [sequence] = await model.generate(prompt, { maxNewTokens });
-    ms.generate = lap();
-    return { logits: validRows(out.logits!, lengths), loss: out.loss!, generated: sequence!.slice(prompt.length) };
+    // A failing case is reported as its error, so that it fails alone and the other cases still run.
+    const forwards: (ForwardOutputs | Failed)[] = [];
+    for (const inputs of job.forwards) {
+      forwards.push(await failedAs(async () => {
+        // biome-ignore lint: the three heads' outputs differ in names only; the reference decides what is checked
+        const out: any = await model.forward(inputs as never);
+        return {
+          loss: out.loss ?? null,
+          logits: toWire(out.logits ?? out.predictionLogits),
+          lastHiddenState: toWire(out.lastHiddenState),
+          hiddenStates: out.hiddenStates?.map(toWire),
+          nspLogits: out.seqRelationshipLogits && toWire(out.seqRelationshipLogits),
+        };
+      }));
+    }
+    const generated: (number[] | Failed)[] = [];
+    for (const { prompt, maxNewTokens } of job.generations) {
+      generated.push(await failedAs(async () => (await (model as GPT2LMHeadModel).generate(prompt, { maxNewTokens }))[0]!.slice(prompt.length)));
+    }
+    return { forwards, generated };
   } finally {
     model.dispose();
   }
 }
 
-async function runBert(backend: Backend, inputs: PageInputs['bert'], ms: PageOutputs['ms'], lap: () => number) {
-  const model = await BertForPreTraining.fromPretrained('testdata/bert-tiny-sharp/', { backend }); // relative to the page
-  try {
-    const { lengths, ...batch } = inputs;
-    const out = await model.forward(batch);
-    ms.bert = lap();
-    const nsp = out.seqRelationshipLogits; // (B, 2)
-    const nspLogits = lengths.map((_, b) => Array.from(nsp.data.subarray(b * 2, b * 2 + 2)));
-    return { sequenceOutput: validRows(out.lastHiddenState, lengths), nspLogits, loss: out.loss! };
-  } finally {
-    model.dispose();
-  }
-}
-
-async function run(engine: EngineName, inputs: PageInputs): Promise<PageOutputs> {
+async function run(engine: EngineName, jobs: readonly ModelJob[]): Promise<PageOutputs> {
   let t = performance.now();
-  const lap = () => -t + (t = performance.now());
+  const lap = () => Math.round(-t + (t = performance.now()));
   const backend = await ENGINES[engine]();
-  const ms = { create: lap(), gelu: 0, gpt: 0, generate: 0, bert: 0 };
+  const ms: Record<string, number> = { create: lap() };
   try {
     const gelu = await geluProbe(backend);
     ms.gelu = lap();
-    const gpt = await runGpt(backend, inputs.gpt, ms, lap);
-    const bert = await runBert(backend, inputs.bert, ms, lap);
-    return { backend: backend.name, gelu, gpt, bert, ms };
+    const models: ModelOutputs[] = [];
+    for (const job of jobs) {
+      models.push(await runModel(backend, job));
+      ms[job.fixture] = lap();
+    }
+    return { backend: backend.name, gelu, models, ms };
   } finally {
     await backend.dispose();
   }
@@ -103,9 +119,17 @@ function describeError(error: unknown): string {
   return parts.join('\n  caused by ');
 }
 
-async function attnRun(engine: EngineName, inputs: PageInputs): Promise<PageOutputs> {
+async function failedAs<T>(f: () => Promise<T>): Promise<T | Failed> {
   try {
-    return await run(engine, inputs);
+    return await f();
+  } catch (error) {
+    return { error: describeError(error) };
+  }
+}
+
+async function attnRun(engine: EngineName, jobs: readonly ModelJob[]): Promise<PageOutputs> {
+  try {
+    return await run(engine, jobs);
   } catch (error) {
     throw new Error(`${engine}: ${describeError(error)}`);
   }

@@ -14,24 +14,43 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 /** −4 … 4 in steps of 0.25: the erf and tanh forms of GELU differ by up to ~5e-4 here. */
 export const GELU_PROBE_X: readonly number[] = Array.from({ length: 33 }, (_, i) => -4 + i / 4);
 
-/** Case 0 and generation 0 of the references, as Node reads them from reference.json. */
-export interface PageInputs {
-  readonly gpt: {
-    readonly inputIds: number[][];
-    readonly attentionMask: number[][];
-    readonly labels: number[][];
-    readonly lengths: number[];
-    readonly prompt: number[];
-    readonly maxNewTokens: number;
-  };
-  readonly bert: {
-    readonly inputIds: number[][];
-    readonly attentionMask: number[][];
-    readonly tokenTypeIds: number[][];
-    readonly labels: number[][];
-    readonly nextSentenceLabel: number[];
-    readonly lengths: number[];
-  };
+export type ModelClass = 'GPT2LMHeadModel' | 'BertForPreTraining' | 'BertLMHeadModel';
+
+/** One checkpoint folder of testdata/: every reference case as `forward` inputs, and the greedy generations. */
+export interface ModelJob {
+  readonly modelClass: ModelClass;
+  readonly fixture: string;
+  /** Passed to `model.forward` as they are (ids as nested arrays, `outputHiddenStates`, labels). */
+  readonly forwards: readonly Record<string, unknown>[];
+  readonly generations: readonly { readonly prompt: number[]; readonly maxNewTokens: number }[];
+}
+
+/** A float32 tensor on the wire: its bytes in base64, exact and ~4× smaller than JSON numbers. */
+export interface WireTensor {
+  readonly shape: number[];
+  readonly base64: string;
+}
+
+export interface ForwardOutputs {
+  /** NaN where the model has no loss target (PyTorch's mean over nothing). */
+  readonly loss: number | null;
+  /** `logits`, or BertForPreTraining's `predictionLogits`. */
+  readonly logits: WireTensor;
+  readonly lastHiddenState: WireTensor;
+  readonly hiddenStates?: WireTensor[];
+  /** BertForPreTraining's `seqRelationshipLogits`. */
+  readonly nspLogits?: WireTensor;
+}
+
+/** A case that threw: its error with the cause chain. */
+export interface Failed {
+  readonly error: string;
+}
+
+export interface ModelOutputs {
+  readonly forwards: (ForwardOutputs | Failed)[];
+  /** The new tokens of each generation. */
+  readonly generated: (number[] | Failed)[];
 }
 
 export interface PageOutputs {
@@ -39,8 +58,8 @@ export interface PageOutputs {
   readonly backend: string;
   /** ops.gelu on GELU_PROBE_X in both forms: pins a model-level GELU difference on the kernel. */
   readonly gelu: { tanh: number[]; erf: number[] };
-  /** Per-position outputs hold the valid positions only, as the references do. */
-  readonly gpt: { logits: number[][][]; loss: number; generated: number[] };
-  readonly bert: { sequenceOutput: number[][][]; nspLogits: number[][]; loss: number };
-  readonly ms: { create: number; gelu: number; gpt: number; generate: number; bert: number };
+  /** In the order of the jobs. */
+  readonly models: ModelOutputs[];
+  /** Milliseconds per step: backend creation, the probe, then each fixture. */
+  readonly ms: Record<string, number>;
 }

@@ -1,0 +1,130 @@
+/**
+ * Every GPT-2 and BERT reference case in testdata/ as page jobs, each with the checks its outputs must
+ * pass (the Node conformance suites' checks, tests/model-checks.ts). The page runs a job's cases on one
+ * engine and returns raw tensors; `checks` turn them into one named assertion each.
+ */
+import type { HostTensor } from '@attnjs/core';
+import { expect } from 'vitest';
+import { expectBertHfTiniest, expectBertPreTrainingCase, expectGpt2Case, expectGpt2HfFake, type Outputs } from '../model-checks.js';
+import { readReference, TOLERANCE } from '../reference.js';
+import type { Failed, ForwardOutputs, ModelJob, ModelOutputs, WireTensor } from './page/protocol.js';
+
+export interface Check {
+  readonly name: string;
+  readonly run: (out: ModelOutputs) => void;
+}
+
+export interface Fixture {
+  readonly job: ModelJob;
+  readonly checks: readonly Check[];
+}
+
+const fromWire = (w: WireTensor): HostTensor => {
+  const bytes = Uint8Array.from(Buffer.from(w.base64, 'base64')); // a copy: Node's pooled buffers may be unaligned
+  return { dtype: 'float32', shape: w.shape, data: new Float32Array(bytes.buffer) };
+};
+/** A case the page could not run fails its check with the page's error. */
+function succeeded<T extends object>(result: T | Failed): T {
+  if ('error' in result) throw new Error(`the page failed on this case: ${result.error}`);
+  return result;
+}
+const outputs = (result: ForwardOutputs | Failed): Outputs => {
+  const f = succeeded(result);
+  return {
+    logits: fromWire(f.logits),
+    lastHiddenState: fromWire(f.lastHiddenState),
+    hiddenStates: f.hiddenStates?.map(fromWire),
+    loss: f.loss ?? undefined,
+    nspLogits: f.nspLogits && fromWire(f.nspLogits),
+  };
+};
+
+// biome-ignore lint: reference files are free-form JSON
+type Json = any;
+
+function gpt2Tiny(fixture: string, tol: number): Fixture {
+  const ref = readReference(fixture);
+  return {
+    job: {
+      modelClass: 'GPT2LMHeadModel',
+      fixture,
+      forwards: ref.cases.map((c: Json) => ({ inputIds: c.input_ids, attentionMask: c.attention_mask, labels: c.labels, outputHiddenStates: true })),
+      generations: ref.generation.map((g: Json) => ({ prompt: g.prompt, maxNewTokens: g.max_new_tokens })),
+    },
+    checks: [
+      ...ref.cases.map((c: Json, i: number) => ({
+        name: `${fixture} case ${c.name}: logits, hidden states, loss`,
+        run: (out: ModelOutputs) => expectGpt2Case(outputs(out.forwards[i]!), c, tol),
+      })),
+      ...ref.generation.map((g: Json, i: number) => ({
+        name: `${fixture} greedy generation from [${g.prompt.join(' ')}]`,
+        run: (out: ModelOutputs) => expect(succeeded(out.generated[i]!)).toEqual(g.new_tokens),
+      })),
+    ],
+  };
+}
+
+function gpt2HfFake(): Fixture {
+  const fixture = 'gpt2-hf-fake';
+  const ref = readReference(fixture);
+  const { prompt, max_new_tokens, new_tokens } = ref.generation;
+  return {
+    job: {
+      modelClass: 'GPT2LMHeadModel',
+      fixture,
+      forwards: [{ inputIds: ref.input_ids, attentionMask: ref.attention_mask, labels: ref.labels }],
+      generations: [{ prompt, maxNewTokens: max_new_tokens }],
+    },
+    checks: [
+      { name: `${fixture}: per-position logit summaries, last hidden state, loss`, run: (out) => expectGpt2HfFake(outputs(out.forwards[0]!), ref, TOLERANCE.normal) },
+      { name: `${fixture}: greedy generation`, run: (out) => expect(succeeded(out.generated[0]!)).toEqual(new_tokens) },
+    ],
+  };
+}
+
+function bertTiny(fixture: string, tol: number): Fixture {
+  const ref = readReference(fixture);
+  return {
+    job: {
+      modelClass: 'BertForPreTraining',
+      fixture,
+      forwards: ref.cases.map((c: Json) => ({
+        inputIds: c.input_ids,
+        attentionMask: c.attention_mask,
+        tokenTypeIds: c.token_type_ids,
+        labels: c.mlm_labels,
+        nextSentenceLabel: c.next_sentence_label,
+        outputHiddenStates: true,
+      })),
+      generations: [],
+    },
+    checks: ref.cases.map((c: Json, i: number) => ({
+      name: `${fixture} case ${c.name}: hidden states, MLM and NSP logits, total loss`,
+      run: (out: ModelOutputs) => expectBertPreTrainingCase(outputs(out.forwards[i]!), c, tol),
+    })),
+  };
+}
+
+function bertHfTiniest(): Fixture {
+  const fixture = 'bert-hf-tiniest';
+  const ref = readReference(fixture);
+  return {
+    job: {
+      modelClass: 'BertLMHeadModel',
+      fixture,
+      forwards: [{ inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids }],
+      generations: [],
+    },
+    checks: [{ name: `${fixture}: sequence output and prediction-head logits`, run: (out) => expectBertHfTiniest(outputs(out.forwards[0]!), ref, TOLERANCE.normal) }],
+  };
+}
+
+/** Tolerances as in the Node suites: testdata/README.md's float32-vs-float64 bounds. */
+export const FIXTURES: readonly Fixture[] = [
+  gpt2Tiny('gpt2-tiny', TOLERANCE.normal),
+  gpt2Tiny('gpt2-tiny-sharp', TOLERANCE.sharp),
+  gpt2HfFake(),
+  bertTiny('bert-tiny', TOLERANCE.normal),
+  bertTiny('bert-tiny-sharp', TOLERANCE.sharp),
+  bertHfTiniest(),
+];
