@@ -7,12 +7,18 @@ import {
   type Backend,
   BackendError,
   type DType,
+  type EngineMemory,
+  type EngineState,
   type HostTensor,
   InputError,
   type Parameter,
   type Program,
+  type RunOptions,
   ShapeMismatchError,
+  StateSlots,
+  requireState,
   sizeOf,
+  stateUsage,
 } from '@attnjs/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import { type OrtBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -43,6 +49,7 @@ class OrtBackend implements Backend {
   readonly name: string;
   private readonly sessions = new WeakMap<object, Map<string, CacheEntry>>();
   private readonly live = new Set<CacheEntry>();
+  private readonly states = new Set<StateSlots<OrtTensor>>();
   /** An owner that is garbage-collected without `release` still frees its sessions. */
   private readonly finalizer = new FinalizationRegistry<Map<string, CacheEntry>>((entries) => this.releaseEntries(entries));
   private disposed = false;
@@ -51,15 +58,28 @@ class OrtBackend implements Backend {
     this.name = options.name;
   }
 
-  async run<I extends string, O extends string>(program: Program<I, O>, inputs: Record<I, HostTensor>): Promise<Record<O, HostTensor>> {
+  async run<I extends string, O extends string>(
+    program: Program<I, O>,
+    inputs: Partial<Record<I, HostTensor>>,
+    options: RunOptions = {},
+  ): Promise<Record<O, HostTensor>> {
     if (this.disposed) throw new BackendError(`${this.name}: the backend has been disposed`);
     const given = validateInputs(inputs as Record<string, HostTensor>);
-    const signature: InputSignature = Object.fromEntries(
-      given.map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape.map(() => null) }]),
-    );
-    const key = `${program.key}\u0000${given.map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
-    const compiled = await this.compiled(program, key, signature);
+    const stateOutputs = Object.entries(program.stateOutputs ?? {}) as [string, string][];
+    const usesState = Boolean(program.stateInputs?.length || stateOutputs.length);
+    const state = usesState ? requireState(options.state, this.states, program.key, this.name) : undefined;
     const feeds: Record<string, OrtTensor> = {};
+    const signature: Record<string, InputSignature[string]> = {};
+    for (const [name, t] of given) {
+      signature[name] = { dtype: t.dtype, shape: t.shape.map(() => null) };
+    }
+    for (const name of program.stateInputs ?? []) {
+      if (name in signature) throw new InputError(`program "${program.key}": "${name}" is a state input but was also passed from the host`);
+      feeds[name] = state!.get(name); // already an ONNX Runtime tensor: fed back as it came out
+      signature[name] = { dtype: ortDType(feeds[name]!), shape: feeds[name]!.dims.map(() => null) };
+    }
+    const key = `${program.key}\u0000${Object.entries(signature).map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
+    const compiled = await this.compiled(program, key, signature);
     for (const [name, t] of given) feeds[name] = this.toOrt(t);
     const run = compiled.queue.then(() => compiled.session.run(feeds));
     compiled.queue = run.catch(() => undefined);
@@ -69,9 +89,31 @@ class OrtBackend implements Backend {
     } catch (error) {
       throw new BackendError(`${this.name}: running "${program.key}" failed: ${message(error)}`, { cause: error });
     }
+    if (state?.disposed) throw new BackendError(`${this.name}: the engine state was disposed while "${program.key}" ran`);
+    for (const [name, slot] of stateOutputs) state!.put(slot, results[name] as OrtTensor);
+    const kept = new Set(stateOutputs.map(([name]) => name));
     const out: Record<string, HostTensor> = {};
-    for (const { name, dtype } of compiled.traced.outputs) out[name] = fromOrt(results[name] as OrtTensor, dtype);
+    for (const { name, dtype } of compiled.traced.outputs) if (!kept.has(name)) out[name] = fromOrt(results[name] as OrtTensor, dtype);
     return out as Record<O, HostTensor>;
+  }
+
+  createState(): EngineState {
+    if (this.disposed) throw new BackendError(`${this.name}: the backend has been disposed`);
+    return new StateSlots<OrtTensor>(
+      {
+        name: this.name,
+        upload: (value) => this.toOrt(value),
+        download: async (t) => fromOrt(t, ortDType(t)),
+        spec: (t) => ({ dtype: ortDType(t), shape: t.dims.map(Number) }),
+        bytes: (t) => t.size * (t.type === 'int64' ? 8 : 4),
+        free: (t) => t.dispose?.(),
+      },
+      this.states,
+    );
+  }
+
+  memory(): EngineMemory {
+    return { ...stateUsage(this.states), sessions: this.live.size };
   }
 
   /** The session for this key, tracing and compiling on first use. Trace errors leave no cache entry. */
@@ -130,6 +172,7 @@ class OrtBackend implements Backend {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    for (const state of [...this.states]) state.dispose();
     const all = [...this.live];
     this.live.clear();
     await Promise.all(all.map((entry) => releaseSession(entry)));
@@ -167,6 +210,9 @@ function validateInputs(inputs: Record<string, HostTensor>): [string, HostTensor
     return [name, t];
   });
 }
+
+/** The contract dtype of an ONNX Runtime tensor (int32 at the contract is INT64 in the graph). */
+const ortDType = (t: OrtTensor): DType => (t.type === 'float32' ? 'float32' : 'int32');
 
 function fromOrt(t: OrtTensor | undefined, dtype: DType): HostTensor {
   if (!t) throw new BackendError('ONNX Runtime returned no value for an output');

@@ -1,7 +1,8 @@
 export * from './errors.js';
 export * from './host.js';
 export type * from './kernels.js';
-export type { Backend, BoundProgram, ExportSpec, Program, TensorSpec } from './backend.js';
+export type { Backend, BoundProgram, EngineMemory, EngineState, ExportSpec, Program, RunOptions, TensorSpec } from './backend.js';
+export { StateSlots, type SlotEngine, requireState, stateUsage } from './state.js';
 export { Ops, MASK_VALUE } from './ops.js';
 export { Module, ModuleList, Parameter } from './module.js';
 export * from './layers/index.js';
@@ -12,3 +13,4 @@ export * from './checkpoint.js';
 export * from './config.js';
 export * from './inputs.js';
 export * from './pretrained.js';
+export type { CausalLM, DecoderSession } from './generation/decoder.js';

@@ -1,12 +1,17 @@
 import {
   type BlockNames,
   type BoundProgram,
+  type CausalLM,
+  type DecoderSession,
+  InputError,
+  hostTensor,
   type CheckpointSpec,
   Embedding,
   type ExportSpec,
   type FromPretrainedOptions,
   type HostTensor,
   type IdsLike,
+  type KeyValue,
   LayerNorm,
   ModuleList,
   type Ops,
@@ -19,11 +24,11 @@ import {
   idsFeed,
   tokenFeed,
   IGNORE_INDEX,
-  checkRange,
   loadPretrained,
   toIds,
 } from '@attnjs/core';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
+import { GPT2DecoderSession } from './decoder.js';
 
 /** GPT-2's checkpoint names for the parts of a core TransformerBlock (Conv1D weights are [in, out]). */
 const GPT2_BLOCK_NAMES: BlockNames = {
@@ -38,6 +43,13 @@ const GPT2_CHECKPOINT: CheckpointSpec = {
   basePrefix: 'transformer.',
   ignore: [/\.attn\.bias$/, /\.attn\.masked_bias$/],
 };
+
+/** What `GPT2Model.decode` takes besides the new ids. */
+export interface DecodeInput {
+  readonly attentionMask?: Tensor;
+  readonly positionIds?: Tensor;
+  readonly past?: readonly KeyValue[];
+}
 
 export interface GPT2Inputs {
   readonly inputIds: IdsLike;
@@ -104,16 +116,28 @@ export class GPT2Model extends PreTrainedModel {
 
   /** ids [B, T] (+ mask [B, T]) → hidden states, each (B, T, d); the last is after ln_f. */
   transform(ops: Ops, inputIds: Tensor, attentionMask?: Tensor): Tensor[] {
-    const positions = ops.range(inputIds, 1); // (T)
+    return this.decode(ops, inputIds, { attentionMask }).states;
+  }
+
+  /**
+   * The forward pass with a KV cache: ids [B, T] after `past` (one KeyValue per block, [B, h, Tpast, hs]),
+   * the mask over past and new positions [B, Tpast + T], positions of the new ids [B, T] (default 0…T−1).
+   * Returns the hidden states (B, T, d) and each block's keys/values including `past` ([B, h, Tpast + T, hs]).
+   */
+  decode(ops: Ops, inputIds: Tensor, input: DecodeInput = {}): { states: Tensor[]; presents: KeyValue[] } {
+    const positions = input.positionIds ?? ops.range(inputIds, 1); // (B, T) or (T)
     let x = ops.add(this.wte.forward(ops, inputIds), this.wpe.forward(ops, positions)); // (B, T, d)
-    const mask = attentionMask && ops.paddingMask(ops.cast(attentionMask, 'float32')); // (B, 1, 1, T)
+    const mask = input.attentionMask && ops.paddingMask(ops.cast(input.attentionMask, 'float32')); // (B, 1, 1, Tpast + T)
     const states = [x];
-    for (const block of this.h.items) {
-      x = block.forward(ops, x, { mask }).hidden;
+    const presents: KeyValue[] = [];
+    this.h.items.forEach((block, i) => {
+      const { hidden, present } = block.forward(ops, x, { mask, past: input.past?.[i] });
+      x = hidden;
       states.push(x);
-    }
+      presents.push(present);
+    });
     states[states.length - 1] = this.ln_f.forward(ops, x);
-    return states;
+    return { states, presents };
   }
 
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
@@ -133,7 +157,7 @@ export class GPT2Model extends PreTrainedModel {
 }
 
 /** GPT-2 with the language-modelling head, whose weight is tied to the token embedding. */
-export class GPT2LMHeadModel extends PreTrainedModel {
+export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
   protected readonly checkpointSpec = GPT2_CHECKPOINT;
   readonly transformer: GPT2Model;
 
@@ -168,39 +192,62 @@ export class GPT2LMHeadModel extends PreTrainedModel {
     }));
   }
 
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  get maxPositions(): number {
+    return this.config.nPositions;
+  }
+
+  /** A decoding session over `rows` sequences whose KV cache stays in the engine (see `GPT2DecoderSession`). */
+  startSession(rows: number, options: { useCache: boolean } = { useCache: true }): DecoderSession {
+    return new GPT2DecoderSession(this, rows, options.useCache);
+  }
+
   /**
-   * Greedy decoding without a KV cache: each step recomputes the whole sequence. `inputIds` is one
-   * prompt or a batch of equal-length prompts; returns the prompts followed by the new tokens.
+   * Greedy decoding with the KV cache. `inputIds` is one prompt or a batch of equal-length prompts;
+   * returns the prompts followed by the new tokens.
    */
-  async generate(inputIds: IdsLike, options: { maxNewTokens: number; eosTokenId?: number }): Promise<number[][]> {
-    checkOptions(options, ['maxNewTokens', 'eosTokenId'], 'GPT2LMHeadModel.generate');
-    const { maxNewTokens, eosTokenId } = options;
+  async generate(inputIds: IdsLike, options: { maxNewTokens: number; eosTokenId?: number; useCache?: boolean }): Promise<number[][]> {
+    checkOptions(options, ['maxNewTokens', 'eosTokenId', 'useCache'], 'GPT2LMHeadModel.generate');
+    const { maxNewTokens, eosTokenId, useCache = true } = options;
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
-      throw new RangeError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
+      throw new InputError(`maxNewTokens must be a non-negative integer, got ${maxNewTokens}`);
     }
     const ids = toIds(inputIds, 'inputIds');
-    const rows = Array.from({ length: ids.shape[0]! }, (_, b) =>
-      Array.from(ids.data.subarray(b * ids.shape[1]!, (b + 1) * ids.shape[1]!)),
-    );
-    const done = rows.map(() => false);
-    for (let step = 0; step < maxNewTokens && !done.every(Boolean); step++) {
-      const current = toIds(rows, 'inputIds');
-      checkRange(current, this.config.vocabSize, 'input_ids');
-      checkLength(current, this.config.nPositions);
-      const { next } = await this.runProgram('greedy-next', { input_ids: current }, (ops, x) => {
-        const [hidden] = this.transformer.transform(ops, x.input_ids).slice(-1);
-        const last = ops.slice(hidden!, 1, -1); // (B, 1, d): only the last position is needed
-        return { next: ops.argmax(this.lmHead(ops, last), -1) }; // (B, 1)
-      });
-      rows.forEach((row, b) => {
-        if (done[b]) return row.push(eosTokenId!);
-        const token = next.data[b]!;
-        row.push(token);
-        if (token === eosTokenId) done[b] = true;
-      });
+    const [batch, length] = ids.shape as [number, number];
+    const rows = Array.from({ length: batch }, (_, b) => Array.from(ids.data.subarray(b * length, (b + 1) * length)));
+    if (maxNewTokens === 0) return rows;
+    checkLength(ids, this.config.nPositions - maxNewTokens + 1);
+    const session = this.startSession(batch, { useCache });
+    try {
+      const done = rows.map(() => false);
+      let next: HostTensor<'int32'> = ids;
+      for (let step = 0; step < maxNewTokens && !done.every(Boolean); step++) {
+        const mask = hostTensor(new Int32Array(batch * (length + step)).fill(1), [batch, length + step]);
+        const logits = await session.step(next, mask);
+        const vocab = logits.shape[1]!;
+        const chosen = new Int32Array(batch);
+        rows.forEach((row, b) => {
+          const token = done[b] ? eosTokenId! : argmax(logits.data.subarray(b * vocab, (b + 1) * vocab));
+          row.push(token);
+          chosen[b] = token;
+          if (token === eosTokenId) done[b] = true;
+        });
+        next = hostTensor(chosen, [batch, 1]);
+      }
+      return rows;
+    } finally {
+      session.dispose();
     }
-    return rows;
   }
+}
+
+function argmax(row: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i;
+  return best;
 }
 
 function loadGPT2<M extends PreTrainedModel>(
