@@ -6,6 +6,8 @@
 import {
   type DecoderSession,
   type EngineState,
+  type ExportSpec,
+  type TensorSpec,
   type HostTensor,
   InputError,
   type KeyValue,
@@ -212,4 +214,39 @@ function concatColumns(parts: readonly HostTensor<'int32'>[]): HostTensor<'int32
     }
   }
   return hostTensor(out, [rows, width]);
+}
+
+/**
+ * The decoder as Optimum exports GPT-2 for text-generation-with-past (and transformers.js loads it):
+ * input_ids, attention_mask over past + new positions, position_ids, past_key_values.{i}.key/.value →
+ * logits, present.{i}.key/.value. The past may be empty (length 0), so one graph serves prefill and decode.
+ */
+export function decoderExportSpec(model: GPT2LMHeadModel): ExportSpec {
+  const { nLayer, nHead, nEmbd, vocabSize } = model.config;
+  const headDim = nEmbd / nHead;
+  const past = ['batch_size', nHead, 'past_sequence_length', headDim];
+  const present = ['batch_size', nHead, 'past_sequence_length + sequence_length', headDim];
+  const inputs: Record<string, TensorSpec> = {
+    input_ids: { dtype: 'int32', shape: ['batch_size', 'sequence_length'] },
+    attention_mask: { dtype: 'int32', shape: ['batch_size', 'past_sequence_length + sequence_length'] },
+    position_ids: { dtype: 'int32', shape: ['batch_size', 'sequence_length'] },
+  };
+  const outputs: Record<string, (number | string)[]> = { logits: ['batch_size', 'sequence_length', vocabSize] };
+  for (let i = 0; i < nLayer; i++) {
+    inputs[pastKey(i)] = { dtype: 'float32', shape: past };
+    inputs[pastValue(i)] = { dtype: 'float32', shape: past };
+    outputs[presentKey(i)] = present;
+    outputs[presentValue(i)] = present;
+  }
+  const build = (ops: Ops, x: Record<string, Tensor>) => {
+    const pastKV: KeyValue[] = Array.from({ length: nLayer }, (_, i) => ({ key: x[pastKey(i)]!, value: x[pastValue(i)]! }));
+    const { states, presents } = model.transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, positionIds: x.position_ids, past: pastKV });
+    const out: Record<string, Tensor> = { logits: model.lmHead(ops, states.at(-1)!) }; // (B, T, V)
+    presents.forEach(({ key, value }, i) => {
+      out[presentKey(i)] = key;
+      out[presentValue(i)] = value;
+    });
+    return out;
+  };
+  return { program: { owner: model, key: 'export:decoder-with-past', build }, inputs, outputs };
 }

@@ -28,7 +28,7 @@ import {
   toIds,
 } from '@attnjs/core';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
-import { GPT2DecoderSession } from './decoder.js';
+import { GPT2DecoderSession, decoderExportSpec } from './decoder.js';
 
 /** GPT-2's checkpoint names for the parts of a core TransformerBlock (Conv1D weights are [in, out]). */
 const GPT2_BLOCK_NAMES: BlockNames = {
@@ -186,10 +186,9 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
     return gpt2Program(this, inputs);
   }
 
+  /** The decoder with past inputs and present outputs, named as Optimum's text-generation-with-past export. */
   override exportSpec(): ExportSpec {
-    return textExport(this, 'logits', this.config.vocabSize, (ops, x) => ({
-      logits: this.lmHead(ops, this.transformer.transform(ops, x.input_ids!, x.attention_mask).at(-1)!),
-    }));
+    return decoderExportSpec(this);
   }
 
   get vocabSize(): number {
