@@ -14,3 +14,4 @@ export * from './config.js';
 export * from './inputs.js';
 export * from './pretrained.js';
 export type { CausalLM, DecoderSession } from './generation/decoder.js';
+export { readGenerationConfig } from './generation/config-file.js';

@@ -25,6 +25,7 @@ import {
   tokenFeed,
   IGNORE_INDEX,
   loadPretrained,
+  readGenerationConfig,
   toIds,
 } from '@attnjs/core';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
@@ -168,8 +169,18 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
     if (options) this.attach(options.backend);
   }
 
+  /** generation_config.json from the model folder, when it has one: `generate`'s defaults. */
+  generationConfig?: Readonly<Record<string, unknown>>;
+
   static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<GPT2LMHeadModel> {
-    return loadGPT2(dir, options, (config) => new GPT2LMHeadModel(config, options));
+    const model = await loadGPT2(dir, options, (config) => new GPT2LMHeadModel(config, options));
+    try {
+      model.generationConfig = await readGenerationConfig(dir);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
   }
 
   /** hidden (B, T, d) → logits (B, T, V) = hidden · wteᵀ. */
