@@ -90,6 +90,22 @@ describe.each(ENGINES)('KV cache on $name', (engine) => {
     });
   });
 
+  it('one compiled graph (one copy of the weights) serves forward, forward with labels and decoding', async () => {
+    const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-tiny'), { backend });
+    const before = backend.memory().sessions ?? 0;
+    const ids = [[56, 616, 662, 395, 559]];
+    await model.forward({ inputIds: ids });
+    await model.forward({ inputIds: ids, labels: ids, attentionMask: [[1, 1, 1, 1, 1]] });
+    await model.forward({ inputIds: ids, outputHiddenStates: true });
+    await model.generate(ids, { maxNewTokens: 3 });
+    await model.generate(ids, { maxNewTokens: 3, useCache: false });
+    // Eager engines compile nothing; graph engines hold exactly one session for this model.
+    const sessions = backend.memory().sessions;
+    if (sessions !== undefined) expect(sessions - before).toBe(1);
+    model.dispose();
+    if (sessions !== undefined) expect(backend.memory().sessions).toBe(before);
+  });
+
   it('a decode step moves the same bytes whatever the context length', async () => {
     const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-tiny'), { backend });
     const moved: number[] = [];
@@ -120,7 +136,7 @@ describe.each(ENGINES)('KV cache on $name', (engine) => {
     }
     const steps = moved.slice(1);
     expect(new Set(steps).size, `bytes per step: ${steps.join(', ')}`).toBe(1);
-    // ids, mask column and position in; one row of logits out.
-    expect(steps[0]).toBe(3 * 4 + 1000 * 4);
+    // In: the id, its mask column, its position, an ignored label, the logits index; out: one row of logits.
+    expect(steps[0]).toBe(5 * 4 + 1000 * 4);
   });
 });

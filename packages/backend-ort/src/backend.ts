@@ -78,10 +78,19 @@ class OrtBackend implements Backend {
       feeds[name] = state!.get(name); // already an ONNX Runtime tensor: fed back as it came out
       signature[name] = { dtype: ortDType(feeds[name]!), shape: feeds[name]!.dims.map(() => null) };
     }
-    const key = `${program.key}\u0000${Object.entries(signature).map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
-    const compiled = await this.compiled(program, key, signature);
+    // Sorted, so that a graph fed partly from the host and partly from a state is the same session.
+    const sorted: InputSignature = Object.fromEntries(Object.entries(signature).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const key = `${program.key}\u0000${Object.entries(sorted).map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
+    const compiled = await this.compiled(program, key, sorted);
     for (const [name, t] of given) feeds[name] = this.toOrt(t);
-    const run = compiled.queue.then(() => compiled.session.run(feeds));
+    const kept = new Set(stateOutputs.map(([name]) => name));
+    const returned = options.outputs ?? compiled.traced.outputs.map((o) => o.name).filter((name) => !kept.has(name));
+    const known = new Map(compiled.traced.outputs.map((o) => [o.name, o.dtype] as const));
+    const missing = returned.filter((name) => !known.has(name));
+    if (missing.length) throw new InputError(`program "${program.key}" has no output ${missing.map((n) => `"${n}"`).join(', ')} to return`);
+    // Only what is returned or kept is copied out of ONNX Runtime.
+    const fetches = [...returned, ...kept];
+    const run = compiled.queue.then(() => compiled.session.run(feeds, fetches));
     compiled.queue = run.catch(() => undefined);
     let results: OrtWeb.InferenceSession.OnnxValueMapType;
     try {
@@ -91,9 +100,8 @@ class OrtBackend implements Backend {
     }
     if (state?.disposed) throw new BackendError(`${this.name}: the engine state was disposed while "${program.key}" ran`);
     for (const [name, slot] of stateOutputs) state!.put(slot, results[name] as OrtTensor);
-    const kept = new Set(stateOutputs.map(([name]) => name));
     const out: Record<string, HostTensor> = {};
-    for (const { name, dtype } of compiled.traced.outputs) if (!kept.has(name)) out[name] = fromOrt(results[name] as OrtTensor, dtype);
+    for (const name of returned) out[name] = fromOrt(results[name] as OrtTensor, known.get(name)!);
     return out as Record<O, HostTensor>;
   }
 

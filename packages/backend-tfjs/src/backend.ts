@@ -46,11 +46,26 @@ export class TfjsBackend implements Backend {
     while (initialisingNow()) await anyInitialised();
     this.enter();
     const outputs = tf.tidy(() => this.build(program, inputs as Record<string, HostTensor>, state));
+    const missing = (options.outputs ?? []).filter((name) => !(name in outputs));
+    if (missing.length) {
+      for (const t of Object.values(outputs)) if (!state?.holds(t)) this.free(t);
+      throw new InputError(`program "${program.key}" has no output ${missing.map((n) => `"${n}"`).join(', ')} to return`);
+    }
     for (const [name, slot] of Object.entries(program.stateOutputs ?? {}) as [string, string][]) {
       const t = outputs[name]!;
       delete outputs[name];
       // A parameter passed straight through stays the parameter's; the slot gets its own copy.
       state!.put(slot, t instanceof tf.Variable ? tf.clone(t) : t);
+    }
+    if (options.outputs) {
+      const wanted = new Set(options.outputs);
+      const returned = new Set(options.outputs.map((name) => outputs[name]!)); // one tensor may have several names
+      for (const name of Object.keys(outputs)) {
+        if (wanted.has(name)) continue;
+        const t = outputs[name]!;
+        if (!returned.has(t) && !state?.holds(t)) this.free(t);
+        delete outputs[name];
+      }
     }
     return this.collect(outputs, state) as Promise<Record<O, HostTensor>>;
   }

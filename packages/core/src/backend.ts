@@ -53,6 +53,11 @@ export interface EngineState {
 export interface RunOptions {
   /** The state `program.stateInputs` are read from and `program.stateOutputs` written to. */
   readonly state?: EngineState;
+  /**
+   * The outputs to return to the host; default: every output not kept in the state. Others are not
+   * downloaded (a graph engine may still compute them: one graph serves several uses).
+   */
+  readonly outputs?: readonly string[];
 }
 
 /** What an engine holds right now, for leak accounting (tests compare these before and after). */

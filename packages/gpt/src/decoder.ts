@@ -17,65 +17,24 @@ import {
   checkRange,
   hostTensor,
 } from '@attnjs/core';
+import {
+  PAST_MASK,
+  cacheSlots,
+  cachedProgram,
+  emptyPast,
+  ignoredLabels,
+  indexRange,
+  pastKey,
+  pastValue,
+  presentKey,
+  presentValue,
+  statelessProgram,
+} from './lm-graph.js';
 import type { GPT2LMHeadModel } from './modeling.js';
-
-const pastKey = (i: number) => `past_key_values.${i}.key`;
-const pastValue = (i: number) => `past_key_values.${i}.value`;
-const presentKey = (i: number) => `present.${i}.key`;
-const presentValue = (i: number) => `present.${i}.value`;
-const MASK_SLOT = 'attention_mask';
-
-/** The cache slots of an `nLayer`-block model, keys then values per block. */
-const cacheSlots = (nLayer: number) => Array.from({ length: nLayer }, (_, i) => [pastKey(i), pastValue(i)]).flat();
-
-/** hidden (B, T, d) → the last position's logits (B, V). */
-function lastLogits(ops: Ops, model: GPT2LMHeadModel, hidden: Tensor): Tensor {
-  const last = ops.slice(hidden, 1, -1); // (B, 1, d)
-  return ops.reshape(model.lmHead(ops, last), [0, -1]); // (B, V)
-}
-
-/** One step with the cache: new ids, their mask columns and positions in; last logits out; cache and mask grow in the engine. */
-function cachedStepProgram(model: GPT2LMHeadModel): Program {
-  const nLayer = model.config.nLayer;
-  const stateOutputs: Record<string, string> = { next_attention_mask: MASK_SLOT };
-  for (let i = 0; i < nLayer; i++) {
-    stateOutputs[presentKey(i)] = pastKey(i);
-    stateOutputs[presentValue(i)] = pastValue(i);
-  }
-  return {
-    owner: model,
-    key: 'decode:cached',
-    stateInputs: [MASK_SLOT, ...cacheSlots(nLayer)],
-    stateOutputs,
-    build: (ops, x) => {
-      const mask = ops.concat([x[MASK_SLOT]!, x.new_attention_mask!], 1); // (B, Tpast + T)
-      const past: KeyValue[] = Array.from({ length: nLayer }, (_, i) => ({ key: x[pastKey(i)]!, value: x[pastValue(i)]! }));
-      const { states, presents } = model.transformer.decode(ops, x.input_ids!, { attentionMask: mask, positionIds: x.position_ids, past });
-      const outputs: Record<string, Tensor> = { logits: lastLogits(ops, model, states.at(-1)!), next_attention_mask: mask };
-      presents.forEach(({ key, value }, i) => {
-        outputs[presentKey(i)] = key; // (B, h, Tpast + T, hs)
-        outputs[presentValue(i)] = value;
-      });
-      return outputs;
-    },
-  };
-}
-
-/** Without a cache: the whole sequence each step. */
-function fullStepProgram(model: GPT2LMHeadModel): Program {
-  return {
-    owner: model,
-    key: 'decode:full',
-    build: (ops, x) => {
-      const { states } = model.transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, positionIds: x.position_ids });
-      return { logits: lastLogits(ops, model, states.at(-1)!) };
-    },
-  };
-}
 
 /** Beam search: row i of every slot becomes old row source_rows[i], gathered in the engine. */
 function reorderProgram(model: GPT2LMHeadModel): Program {
-  const slots = [MASK_SLOT, ...cacheSlots(model.config.nLayer)];
+  const slots = [PAST_MASK, ...cacheSlots(model.config.nLayer)];
   return {
     owner: model,
     key: 'decode:reorder',
@@ -85,12 +44,12 @@ function reorderProgram(model: GPT2LMHeadModel): Program {
   };
 }
 
-/** Per-model programs, built once so graph engines compile each once. */
+/** Per-model programs, built once. */
 const programs = new WeakMap<GPT2LMHeadModel, { cached: Program; full: Program; reorder: Program }>();
 function programsOf(model: GPT2LMHeadModel) {
   let p = programs.get(model);
   if (!p) {
-    p = { cached: cachedStepProgram(model), full: fullStepProgram(model), reorder: reorderProgram(model) };
+    p = { cached: cachedProgram(model), full: statelessProgram(model), reorder: reorderProgram(model) };
     programs.set(model, p);
   }
   return p;
@@ -135,11 +94,9 @@ export class GPT2DecoderSession implements DecoderSession {
       this.history = { ids: [] };
       return;
     }
-    const { nLayer, nHead, nEmbd } = model.config;
     const state = model.backend.createState();
     try {
-      state.write(MASK_SLOT, hostTensor(new Int32Array(0), [rows, 0]));
-      for (const slot of cacheSlots(nLayer)) state.write(slot, hostTensor(new Float32Array(0), [rows, nHead, 0, nEmbd / nHead]));
+      for (const [slot, empty] of Object.entries(emptyPast(model, rows))) state.write(slot, empty);
     } catch (error) {
       state.dispose();
       throw error;
@@ -163,17 +120,32 @@ export class GPT2DecoderSession implements DecoderSession {
     checkRange(inputIds, this.model.config.vocabSize, 'input_ids');
     const positions = positionsFromMask(attentionMask, t);
     const { cached, full } = programsOf(this.model);
+    const rows = this.rows;
     let out: Record<string, HostTensor>;
     if (this.state) {
-      const feeds = { input_ids: inputIds, new_attention_mask: columns(attentionMask, this.length, total), position_ids: positions };
-      out = await this.model.backend.run(cached, feeds, { state: this.state });
+      const feeds = {
+        input_ids: inputIds,
+        attention_mask: columns(attentionMask, this.length, total),
+        position_ids: positions,
+        labels: ignoredLabels(rows, 1),
+        logits_index: indexRange(t - 1, 1),
+      };
+      out = await this.model.backend.run(cached, feeds, { state: this.state, outputs: ['logits'] });
     } else {
       this.history!.ids.push(inputIds);
-      const ids = concatColumns(this.history!.ids);
-      out = await this.model.backend.run(full, { input_ids: ids, attention_mask: attentionMask, position_ids: positionsFromMask(attentionMask, total) });
+      const feeds = {
+        ...emptyPast(this.model, rows),
+        input_ids: concatColumns(this.history!.ids),
+        attention_mask: attentionMask,
+        position_ids: positionsFromMask(attentionMask, total),
+        labels: ignoredLabels(rows, 1),
+        logits_index: indexRange(total - 1, 1),
+      };
+      out = await this.model.backend.run(full, feeds, { outputs: ['logits'] });
     }
+    const logits = out.logits!; // (rows, 1, V)
     this.length = total;
-    return out.logits as HostTensor<'float32'>;
+    return hostTensor(logits.data as Float32Array, [rows, logits.shape[2]!]);
   }
 
   async reorder(sourceRows: Int32Array): Promise<void> {

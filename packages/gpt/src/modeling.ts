@@ -30,6 +30,7 @@ import {
 } from '@attnjs/core';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
 import { GPT2DecoderSession, decoderExportSpec } from './decoder.js';
+import { forwardFeeds, statelessProgram } from './lm-graph.js';
 
 /** GPT-2's checkpoint names for the parts of a core TransformerBlock (Conv1D weights are [in, out]). */
 const GPT2_BLOCK_NAMES: BlockNames = {
@@ -188,11 +189,23 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
     return ops.matmul(hidden, ops.param(this.transformer.wte.weight), false, true);
   }
 
+  /**
+   * Logits (and the loss when labels are given). Runs the model's one inference graph (see lm-graph.ts),
+   * which graph engines compile once for forward and decoding alike.
+   */
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
-    return runGPT2(this, this.forwardProgram(inputs), inputs);
+    const bound = this.forwardProgram(inputs); // checks the inputs
+    const wanted = ['logits', 'last_hidden_state'];
+    if (bound.inputs.labels) wanted.push('loss');
+    if (inputs.outputHiddenStates === true) wanted.push(...Array.from({ length: this.config.nLayer + 1 }, (_, i) => `hidden_states.${i}`));
+    const out = await this.backend.run(statelessProgram(this), forwardFeeds(this, bound.inputs), { outputs: wanted });
+    return gpt2Output(this, out, inputs);
   }
 
-  /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
+  /**
+   * The forward pass as a standalone, differentiable program with its checked inputs (e.g. for
+   * `valueAndGrads` on a training engine); it outputs `loss` when labels are given.
+   */
   forwardProgram(inputs: GPT2Inputs): BoundProgram {
     return gpt2Program(this, inputs);
   }
@@ -298,7 +311,10 @@ function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): Bo
 }
 
 async function runGPT2(model: GPT2Model | GPT2LMHeadModel, bound: BoundProgram, inputs: GPT2Inputs): Promise<GPT2Output> {
-  const out = await model.backend.run(bound.program, bound.inputs);
+  return gpt2Output(model, await model.backend.run(bound.program, bound.inputs), inputs);
+}
+
+function gpt2Output(model: GPT2Model | GPT2LMHeadModel, out: Record<string, HostTensor>, inputs: GPT2Inputs): GPT2Output {
   const allStates = inputs.outputHiddenStates === true;
   return {
     lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
