@@ -17,7 +17,7 @@ import {
 } from '@attnjs/core';
 import { createOrtBackend } from '@attnjs/backend-ort';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { AttnError } from '@attnjs/core';
+import { AttnError, GenerationConfigError } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
@@ -183,8 +183,10 @@ describe('inputs', () => {
   it('input longer than the position table', async () => {
     const ids = Array.from({ length: 65 }, (_, i) => i);
     await expect(model.forward({ inputIds: [ids] })).rejects.toThrow(/65 positions but the model's position table has 64/);
-    await expect(model.generate(ids.slice(0, 64), { maxNewTokens: 1 })).resolves.toHaveLength(1);
-    await expect(model.generate(ids.slice(0, 64), { maxNewTokens: 2 })).rejects.toThrow(InputError);
+    // Prompt and new tokens share the position table.
+    await expect(model.generate(ids.slice(0, 63), { maxNewTokens: 1 })).resolves.toHaveLength(1);
+    await expect(model.generate(ids.slice(0, 63), { maxNewTokens: 2 })).rejects.toThrow(/maxNewTokens = 2 after a 63-position prompt exceeds the model's 64 positions/);
+    await expect(model.generate(ids.slice(0, 64), { maxNewTokens: 1 })).rejects.toThrow(InputError);
   });
 
   it('ragged batches, mismatched masks and labels', async () => {
@@ -196,7 +198,8 @@ describe('inputs', () => {
   });
 
   it('unknown options are refused, not ignored', async () => {
-    await expect(model.generate([1, 2], { maxNewTokens: 2, topP: 0.9 } as never)).rejects.toThrow(UnsupportedError);
+    await expect(model.generate([1, 2], { maxNewTokens: 2, topp: 0.9 } as never)).rejects.toThrow(UnsupportedError);
+    await expect(model.generate([1, 2], { maxNewTokens: 2, topP: 0.9 })).rejects.toThrow(/topP only applies when sampling/);
     await expect(model.forward({ inputIds: [[1]], pastKeyValues: [] } as never)).rejects.toThrow(/"pastKeyValues"/);
   });
 
@@ -224,9 +227,11 @@ describe('inputs', () => {
     );
   });
 
-  it('generate: a negative maxNewTokens is an InputError', async () => {
-    await expect(model.generate([1, 2], { maxNewTokens: -1 })).rejects.toThrow(InputError);
-    await expect(model.generate([1, 2], undefined as never)).rejects.toThrow(/maxNewTokens must be a non-negative integer, got undefined/);
+  it('generate: a negative maxNewTokens is a GenerationConfigError; no options means HF defaults (maxLength 20)', async () => {
+    await expect(model.generate([1, 2], { maxNewTokens: -1 })).rejects.toThrow(GenerationConfigError);
+    await expect(model.generate([1, 2], { maxNewTokens: -1 })).rejects.toThrow('generate option maxNewTokens = -1 must be an integer ≥ 1');
+    const [row] = await model.generate([1, 2], undefined);
+    expect(row!.length).toBeLessThanOrEqual(20);
   });
 
   it('messages name the model class as written, not as a bundler renamed it', async () => {

@@ -33,22 +33,50 @@ describe('exportOnnx', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('GPT-2 (gpt2-tiny): plain onnxruntime-node gives the reference logits', async () => {
+  it('GPT-2 (gpt2-tiny): plain onnxruntime-node runs the decoder with past, as Optimum names it', async () => {
     const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-tiny'), { backend });
     const path = join(dir, 'gpt2-tiny.onnx');
     await exportOnnx(model, path);
 
     const session = await ort.InferenceSession.create(path);
-    expect(session.inputNames).toEqual(['input_ids', 'attention_mask']);
-    expect(session.outputNames).toEqual(['logits']);
+    const layers = [0, 1];
+    const past = layers.flatMap((i) => [`past_key_values.${i}.key`, `past_key_values.${i}.value`]);
+    expect(session.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', ...past]);
+    expect(session.outputNames).toEqual(['logits', ...layers.flatMap((i) => [`present.${i}.key`, `present.${i}.value`])]);
+    const emptyPast = (rows: number) =>
+      Object.fromEntries(past.map((n) => [n, new ort.Tensor('float32', new Float32Array(0), [rows, 4, 0, 16])]));
     for (const c of readReference('gpt2-tiny').cases) {
-      const { logits } = await session.run({ input_ids: int64(c.input_ids), attention_mask: int64(c.attention_mask) });
+      const T = c.input_ids[0].length;
+      const positions = c.attention_mask.map((row: number[]) => row.map((_, i) => i));
+      const { logits } = await session.run({
+        input_ids: int64(c.input_ids),
+        attention_mask: int64(c.attention_mask),
+        position_ids: int64(positions),
+        ...emptyPast(c.input_ids.length),
+      });
       const ours = await model.forward({ inputIds: c.input_ids, attentionMask: c.attention_mask });
       c.lengths.forEach((length: number, b: number) => {
         expectClose(trimmed(logits!, b, length), c.float64.logits[b], TOLERANCE.normal, `${c.name} logits[${b}] vs PyTorch`);
-        expectClose(trimmed(logits!, b, length), ours.logits!.data.subarray(b * c.input_ids[0].length * 1000, (b * c.input_ids[0].length + length) * 1000), 1e-6, `${c.name} logits[${b}] vs backend`);
+        expectClose(trimmed(logits!, b, length), ours.logits!.data.subarray(b * T * 1000, (b * T + length) * 1000), 1e-6, `${c.name} logits[${b}] vs backend`);
       });
     }
+    // A decode step fed the prefill's present: the last token's logits equal the full sequence's.
+    const [c] = readReference('gpt2-tiny').cases;
+    const ids: number[] = c.input_ids[0].slice(0, c.lengths[0]);
+    const prefix = ids.slice(0, -1);
+    const first = await session.run({
+      input_ids: int64([prefix]),
+      attention_mask: int64([prefix.map(() => 1)]),
+      position_ids: int64([prefix.map((_, i) => i)]),
+      ...emptyPast(1),
+    });
+    const step = await session.run({
+      input_ids: int64([[ids.at(-1)!]]),
+      attention_mask: int64([ids.map(() => 1)]),
+      position_ids: int64([[ids.length - 1]]),
+      ...Object.fromEntries(past.map((n) => [n, first[n.replace('past_key_values', 'present')]!])),
+    });
+    expectClose(step.logits!.data as Float32Array, c.float64.logits[0][ids.length - 1], TOLERANCE.normal, 'decode step vs PyTorch');
     await session.release();
     model.dispose();
   });

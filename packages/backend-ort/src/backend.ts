@@ -7,12 +7,18 @@ import {
   type Backend,
   BackendError,
   type DType,
+  type EngineMemory,
+  type EngineState,
   type HostTensor,
   InputError,
   type Parameter,
   type Program,
+  type RunOptions,
   ShapeMismatchError,
+  StateSlots,
+  requireState,
   sizeOf,
+  stateUsage,
 } from '@attnjs/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import { type OrtBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -44,6 +50,7 @@ class OrtBackend implements Backend {
   readonly name: string;
   private readonly sessions = new WeakMap<object, Map<string, CacheEntry>>();
   private readonly live = new Set<CacheEntry>();
+  private readonly states = new Set<StateSlots<OrtTensor>>();
   /** An owner that is garbage-collected without `release` still frees its sessions. */
   private readonly finalizer = new FinalizationRegistry<Map<string, CacheEntry>>((entries) => this.releaseEntries(entries));
   private disposed = false;
@@ -55,17 +62,39 @@ class OrtBackend implements Backend {
     this.name = options.name;
   }
 
-  async run<I extends string, O extends string>(program: Program<I, O>, inputs: Record<I, HostTensor>): Promise<Record<O, HostTensor>> {
+  async run<I extends string, O extends string>(
+    program: Program<I, O>,
+    inputs: Partial<Record<I, HostTensor>>,
+    options: RunOptions = {},
+  ): Promise<Record<O, HostTensor>> {
     if (this.disposed) throw new BackendError(`${this.name}: the backend has been disposed`);
     const given = validateInputs(inputs as Record<string, HostTensor>);
-    const signature: InputSignature = Object.fromEntries(
-      given.map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape.map(() => null) }]),
-    );
-    const key = `${program.key}\u0000${given.map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
-    const compiled = await this.compiled(program, key, signature);
+    const stateOutputs = Object.entries(program.stateOutputs ?? {}) as [string, string][];
+    const usesState = Boolean(program.stateInputs?.length || stateOutputs.length);
+    const state = usesState ? requireState(options.state, this.states, program.key, this.name) : undefined;
     const feeds: Record<string, OrtTensor> = {};
+    const signature: Record<string, InputSignature[string]> = {};
+    for (const [name, t] of given) {
+      signature[name] = { dtype: t.dtype, shape: t.shape.map(() => null) };
+    }
+    for (const name of program.stateInputs ?? []) {
+      if (name in signature) throw new InputError(`program "${program.key}": "${name}" is a state input but was also passed from the host`);
+      feeds[name] = state!.get(name); // already an ONNX Runtime tensor: fed back as it came out
+      signature[name] = { dtype: ortDType(feeds[name]!), shape: feeds[name]!.dims.map(() => null) };
+    }
+    // Sorted, so that a graph fed partly from the host and partly from a state is the same session.
+    const sorted: InputSignature = Object.fromEntries(Object.entries(signature).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const key = `${program.key}\u0000${Object.entries(sorted).map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
+    const compiled = await this.compiled(program, key, sorted);
     for (const [name, t] of given) feeds[name] = this.toOrt(t);
-    const run = compiled.queue.then(() => compiled.session.run(feeds));
+    const kept = new Set(stateOutputs.map(([name]) => name));
+    const returned = options.outputs ?? compiled.traced.outputs.map((o) => o.name).filter((name) => !kept.has(name));
+    const known = new Map(compiled.traced.outputs.map((o) => [o.name, o.dtype] as const));
+    const missing = returned.filter((name) => !known.has(name));
+    if (missing.length) throw new InputError(`program "${program.key}" has no output ${missing.map((n) => `"${n}"`).join(', ')} to return`);
+    // Only what is returned or kept is copied out of ONNX Runtime.
+    const fetches = [...returned, ...kept];
+    const run = compiled.queue.then(() => compiled.session.run(feeds, fetches));
     compiled.queue = run.catch(() => undefined);
     let results: OrtWeb.InferenceSession.OnnxValueMapType;
     try {
@@ -73,9 +102,30 @@ class OrtBackend implements Backend {
     } catch (error) {
       throw new BackendError(`${this.name}: running "${program.key}" failed: ${message(error)}`, { cause: error });
     }
+    if (state?.disposed) throw new BackendError(`${this.name}: the engine state was disposed while "${program.key}" ran`);
+    for (const [name, slot] of stateOutputs) state!.put(slot, results[name] as OrtTensor);
     const out: Record<string, HostTensor> = {};
-    for (const { name, dtype } of compiled.traced.outputs) out[name] = fromOrt(results[name] as OrtTensor, dtype);
+    for (const name of returned) out[name] = fromOrt(results[name] as OrtTensor, known.get(name)!);
     return out as Record<O, HostTensor>;
+  }
+
+  createState(): EngineState {
+    if (this.disposed) throw new BackendError(`${this.name}: the backend has been disposed`);
+    return new StateSlots<OrtTensor>(
+      {
+        name: this.name,
+        upload: (value) => this.toOrt(value),
+        download: async (t) => fromOrt(t, ortDType(t)),
+        spec: (t) => ({ dtype: ortDType(t), shape: t.dims.map(Number) }),
+        bytes: (t) => t.size * (t.type === 'int64' ? 8 : 4),
+        free: (t) => t.dispose?.(),
+      },
+      this.states,
+    );
+  }
+
+  memory(): EngineMemory {
+    return { ...stateUsage(this.states), sessions: this.live.size };
   }
 
   /** The session for this key, tracing and compiling on first use. Trace errors leave no cache entry. */
@@ -134,6 +184,7 @@ class OrtBackend implements Backend {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    for (const state of [...this.states]) state.dispose();
     const all = [...this.live];
     this.live.clear();
     await Promise.all(all.map((entry) => releaseSession(entry)));
@@ -171,6 +222,9 @@ function validateInputs(inputs: Record<string, HostTensor>): [string, HostTensor
     return [name, t];
   });
 }
+
+/** The contract dtype of an ONNX Runtime tensor (int32 at the contract is INT64 in the graph). */
+const ortDType = (t: OrtTensor): DType => (t.type === 'float32' ? 'float32' : 'int32');
 
 function fromOrt(t: OrtTensor | undefined, dtype: DType): HostTensor {
   if (!t) throw new BackendError('ONNX Runtime returned no value for an output');

@@ -1,5 +1,6 @@
-import type { Backend, HostTensor, Kernels, Parameter, Program, Tensor } from '@attnjs/core';
-import { BackendError, InputError, Ops, ShapeMismatchError } from '@attnjs/core';
+import type { Backend, EngineMemory, EngineState, HostTensor, Kernels, Parameter, Program, RunOptions, Tensor } from '@attnjs/core';
+import { BackendError, InputError, Ops, ShapeMismatchError, StateSlots, requireState, stateUsage } from '@attnjs/core';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { activate, anyInitialised, initialisingNow, type TfjsDevice } from './devices.js';
 import { createKernels } from './kernels/index.js';
@@ -23,6 +24,7 @@ export class TfjsBackend implements Backend {
   readonly name: string;
   private readonly params = new ParamStore();
   private readonly kernels: Kernels;
+  private readonly states = new Set<StateSlots<tf.Tensor>>();
   private disposed = false;
 
   /** `fusedKernels` false leaves linear, layerNorm and gelu to core's decompositions (see createTfjsBackend). */
@@ -35,14 +37,57 @@ export class TfjsBackend implements Backend {
 
   async run<I extends string, O extends string>(
     program: Program<I, O>,
-    inputs: Record<I, HostTensor>,
+    inputs: Partial<Record<I, HostTensor>>,
+    options: RunOptions = {},
   ): Promise<Record<O, HostTensor>> {
+    const usesState = Boolean(program.stateInputs?.length || Object.keys(program.stateOutputs ?? {}).length);
+    const state = usesState ? requireState(options.state, this.states, program.key, this.name) : undefined;
     // tfjs runs no op while a device initialises. From this check to the end of build all is synchronous,
     // so no other backend can switch devices or start an init in between.
     while (initialisingNow()) await anyInitialised();
     this.enter();
-    const outputs = tf.tidy(() => this.build(program, inputs));
-    return this.collect(outputs);
+    const outputs = tf.tidy(() => this.build(program, inputs as Record<string, HostTensor>, state));
+    const missing = (options.outputs ?? []).filter((name) => !(name in outputs));
+    if (missing.length) {
+      for (const t of Object.values(outputs)) if (!state?.holds(t)) this.free(t);
+      throw new InputError(`program "${program.key}" has no output ${missing.map((n) => `"${n}"`).join(', ')} to return`);
+    }
+    for (const [name, slot] of Object.entries(program.stateOutputs ?? {}) as [string, string][]) {
+      const t = outputs[name]!;
+      delete outputs[name];
+      // A parameter passed straight through stays the parameter's; the slot gets its own copy.
+      state!.put(slot, t instanceof tf.Variable ? tf.clone(t) : t);
+    }
+    if (options.outputs) {
+      const wanted = new Set(options.outputs);
+      const returned = new Set(options.outputs.map((name) => outputs[name]!)); // one tensor may have several names
+      for (const name of Object.keys(outputs)) {
+        if (wanted.has(name)) continue;
+        const t = outputs[name]!;
+        if (!returned.has(t) && !state?.holds(t)) this.free(t);
+        delete outputs[name];
+      }
+    }
+    return this.collect(outputs, state) as Promise<Record<O, HostTensor>>;
+  }
+
+  createState(): EngineState {
+    this.enter();
+    return new StateSlots<tf.Tensor>(
+      {
+        name: this.name,
+        upload: (value, slot) => (this.enter(), upload(value, slot)),
+        download,
+        spec: (t) => ({ dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: t.shape }),
+        bytes: (t) => t.size * 4,
+        free: (t) => t.dispose(),
+      },
+      this.states,
+    );
+  }
+
+  memory(): EngineMemory {
+    return { ...stateUsage(this.states), tensors: tf.memory().numTensors };
   }
 
   /**
@@ -72,6 +117,7 @@ export class TfjsBackend implements Backend {
   }
 
   async dispose(): Promise<void> {
+    for (const state of [...this.states]) state.dispose();
     this.params.clear();
     this.disposed = true;
   }
@@ -122,9 +168,13 @@ export class TfjsBackend implements Backend {
   }
 
   /** Uploads the inputs and builds the program; call inside a tidy so everything but the result is freed. */
-  private build(program: Program, inputs: Record<string, HostTensor>): Record<string, tf.Tensor> {
+  private build(program: Program, inputs: Record<string, HostTensor>, state?: StateSlots<tf.Tensor>): Record<string, tf.Tensor> {
     const tensors: Record<string, Tensor> = {};
     for (const [name, value] of Object.entries(inputs)) tensors[name] = fromTf(upload(value, name));
+    for (const name of program.stateInputs ?? []) {
+      if (name in tensors) throw new InputError(`program "${program.key}": "${name}" is a state input but was also passed from the host`);
+      tensors[name] = fromTf(state!.get(name)); // made outside this tidy, so it survives it
+    }
     const outputs: Record<string, tf.Tensor> = {};
     for (const [name, value] of Object.entries(program.build(new Ops(this.kernels), tensors))) {
       if (!(value instanceof tf.Tensor)) throw new BackendError(`program "${program.key}": output "${name}" is not a tensor`);
@@ -135,13 +185,13 @@ export class TfjsBackend implements Backend {
   }
 
   /** Downloads every tensor into a HostTensor, then frees them (parameters stay cached). */
-  private async collect<K extends string>(tensors: Record<K, tf.Tensor>): Promise<Record<K, HostTensor>> {
+  private async collect<K extends string>(tensors: Record<K, tf.Tensor>, state?: StateSlots<tf.Tensor>): Promise<Record<K, HostTensor>> {
     const names = Object.keys(tensors) as K[];
     try {
       const values = await Promise.all(names.map((name) => download(tensors[name])));
       return Object.fromEntries(names.map((name, i) => [name, values[i]])) as Record<K, HostTensor>;
     } finally {
-      for (const name of names) this.free(tensors[name]);
+      for (const name of names) if (!state?.holds(tensors[name])) this.free(tensors[name]);
     }
   }
 

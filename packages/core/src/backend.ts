@@ -14,6 +14,64 @@ export interface Program<I extends string = string, O extends string = string> {
   readonly owner: object;
   readonly key: string;
   build(ops: Ops, inputs: Record<I, Tensor>): Record<O, Tensor>;
+  /**
+   * Inputs read from the run's `EngineState` instead of the host (e.g. `past_key_values.0.key`). They
+   * are part of `build`'s inputs like any other; the run must pass a state that holds them.
+   */
+  readonly stateInputs?: readonly I[];
+  /**
+   * Outputs that stay in the engine: output name → the state slot it replaces (e.g. `present.0.key` →
+   * `past_key_values.0.key`). They are not returned to the host.
+   */
+  readonly stateOutputs?: Readonly<Partial<Record<O, string>>>;
+}
+
+/**
+ * Tensors that live in the engine across runs: a KV cache between decoding steps, gradients and optimiser
+ * moments between training steps. Each slot is an engine tensor (a tfjs tensor, an ONNX Runtime tensor fed
+ * back to its session, a GPU buffer); runs read slots through `Program.stateInputs` and replace them
+ * through `Program.stateOutputs`, so nothing crosses to the host unless `read` asks for it.
+ * A state belongs to the backend that made it and must be disposed (`Backend.memory()` counts live ones).
+ */
+export interface EngineState {
+  /** The slots held, in insertion order. */
+  readonly names: readonly string[];
+  readonly disposed: boolean;
+  /** A slot's dtype and dims, or undefined when the slot is empty. */
+  spec(name: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined;
+  /** Copies a slot to the host (checkpoints, tests); the slot stays in the engine. */
+  read(name: string): Promise<HostTensor>;
+  /** Uploads a host tensor into a slot, freeing what it held. */
+  write(name: string, value: HostTensor): void;
+  /** Frees one slot. */
+  delete(name: string): void;
+  /** Frees every slot. Idempotent; the state refuses use afterwards. */
+  dispose(): void;
+}
+
+/** Options of one `Backend.run`. */
+export interface RunOptions {
+  /** The state `program.stateInputs` are read from and `program.stateOutputs` written to. */
+  readonly state?: EngineState;
+  /**
+   * The outputs to return to the host; default: every output not kept in the state. Others are not
+   * downloaded (a graph engine may still compute them: one graph serves several uses).
+   */
+  readonly outputs?: readonly string[];
+}
+
+/** What an engine holds right now, for leak accounting (tests compare these before and after). */
+export interface EngineMemory {
+  /** Live `EngineState`s made by this backend and not yet disposed. */
+  readonly states: number;
+  /** Tensors held in those states. */
+  readonly stateTensors: number;
+  /** Bytes held in those states. */
+  readonly stateBytes: number;
+  /** Engine tensors alive in total where the engine can count them (tfjs); undefined otherwise. */
+  readonly tensors?: number;
+  /** Compiled sessions alive (graph engines); undefined for eager engines. */
+  readonly sessions?: number;
 }
 
 /**
@@ -23,10 +81,18 @@ export interface Program<I extends string = string, O extends string = string> {
 export interface Backend {
   /** e.g. `tfjs-cpu`, `tfjs-wasm`, `ort-web-wasm`, `ort-node`. */
   readonly name: string;
+  /**
+   * Runs `program` on host `inputs` (and state slots, see `Program.stateInputs`); returns every output
+   * that is not kept in the state, downloaded to the host.
+   */
   run<I extends string, O extends string>(
     program: Program<I, O>,
-    inputs: Record<I, HostTensor>,
+    inputs: Partial<Record<I, HostTensor>>,
+    options?: RunOptions,
   ): Promise<Record<O, HostTensor>>;
+  /** An empty engine-side state for `run` to read and write. */
+  createState(): EngineState;
+  memory(): EngineMemory;
   /** Frees the engine's copies of these parameters and anything compiled for `owner`. */
   release(owner: object, params: Iterable<Parameter>): void;
   dispose(): Promise<void>;

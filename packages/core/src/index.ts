@@ -2,7 +2,8 @@
 export * from './errors.js';
 export { type DType, type HostTensor, type TypedArrayFor, hostTensor, sizeOf } from './host.js';
 export type * from './kernels.js';
-export type { Backend, BoundProgram, ExportSpec, Program, TensorSpec } from './backend.js';
+export type { Backend, BoundProgram, EngineMemory, EngineState, ExportSpec, Program, RunOptions, TensorSpec } from './backend.js';
+export { StateSlots, type SlotEngine, requireState, stateUsage } from './state.js';
 export { Ops, MASK_VALUE } from './ops.js';
 export { Module, ModuleList, Parameter } from './module.js';
 export * from './layers/index.js';
@@ -17,3 +18,4 @@ export * from './config.js';
 export type { IdsLike } from './inputs.js';
 export * from './pretrained.js';
 export * from './generation/index.js';
+export { readGenerationConfig } from './generation/config-file.js';

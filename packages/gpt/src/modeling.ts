@@ -7,6 +7,7 @@ import {
   type FromPretrainedOptions,
   type HostTensor,
   type IdsLike,
+  type KeyValue,
   LayerNorm,
   ModuleList,
   type Ops,
@@ -18,6 +19,16 @@ import {
   InputError,
   UnsupportedError,
   loadPretrained,
+  readGenerationConfig,
+  type CausalLM,
+  type DecoderSession,
+  type GenerateOptions,
+  type GenerateOutput,
+  type GenerationChunk,
+  type PromptIds,
+  generate,
+  generateStream,
+  GenerationConfigError,
 } from '@attnjs/core';
 import {
   checkLength,
@@ -31,6 +42,8 @@ import {
   toIds,
 } from '@attnjs/core/internal';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
+import { GPT2DecoderSession, decoderExportSpec } from './decoder.js';
+import { forwardFeeds, statelessProgram } from './lm-graph.js';
 
 /** GPT-2's checkpoint names for the parts of a core TransformerBlock (Conv1D weights are [in, out]). */
 const GPT2_BLOCK_NAMES: BlockNames = {
@@ -45,6 +58,13 @@ export const GPT2_CHECKPOINT: CheckpointSpec = {
   basePrefix: 'transformer.',
   ignore: [/\.attn\.bias$/, /\.attn\.masked_bias$/],
 };
+
+/** What `GPT2Model.decode` takes besides the new ids. */
+export interface DecodeInput {
+  readonly attentionMask?: Tensor;
+  readonly positionIds?: Tensor;
+  readonly past?: readonly KeyValue[];
+}
 
 export interface GPT2Inputs {
   readonly inputIds: IdsLike;
@@ -117,16 +137,28 @@ export class GPT2Model extends PreTrainedModel {
 
   /** ids [B, T] (+ mask [B, T]) → hidden states, each (B, T, d); the last is after ln_f. */
   transform(ops: Ops, inputIds: Tensor, attentionMask?: Tensor): Tensor[] {
-    const positions = ops.range(inputIds, 1); // (T)
+    return this.decode(ops, inputIds, { attentionMask }).states;
+  }
+
+  /**
+   * The forward pass with a KV cache: ids [B, T] after `past` (one KeyValue per block, [B, h, Tpast, hs]),
+   * the mask over past and new positions [B, Tpast + T], positions of the new ids [B, T] (default 0…T−1).
+   * Returns the hidden states (B, T, d) and each block's keys/values including `past` ([B, h, Tpast + T, hs]).
+   */
+  decode(ops: Ops, inputIds: Tensor, input: DecodeInput = {}): { states: Tensor[]; presents: KeyValue[] } {
+    const positions = input.positionIds ?? ops.range(inputIds, 1); // (B, T) or (T)
     let x = ops.add(this.wte.forward(ops, inputIds), this.wpe.forward(ops, positions)); // (B, T, d)
-    const mask = attentionMask && ops.paddingMask(ops.cast(attentionMask, 'float32')); // (B, 1, 1, T)
+    const mask = input.attentionMask && ops.paddingMask(ops.cast(input.attentionMask, 'float32')); // (B, 1, 1, Tpast + T)
     const states = [x];
-    for (const block of this.h.items) {
-      x = block.forward(ops, x, { mask }).hidden;
+    const presents: KeyValue[] = [];
+    this.h.items.forEach((block, i) => {
+      const { hidden, present } = block.forward(ops, x, { mask, past: input.past?.[i] });
+      x = hidden;
       states.push(x);
-    }
+      presents.push(present);
+    });
     states[states.length - 1] = this.ln_f.forward(ops, x);
-    return states;
+    return { states, presents };
   }
 
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
@@ -146,7 +178,7 @@ export class GPT2Model extends PreTrainedModel {
 }
 
 /** GPT-2 with the language-modelling head, whose weight is tied to the token embedding. */
-export class GPT2LMHeadModel extends PreTrainedModel {
+export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
   static readonly modelName = 'GPT2LMHeadModel';
   protected readonly checkpointSpec = GPT2_CHECKPOINT;
   readonly transformer: GPT2Model;
@@ -158,8 +190,19 @@ export class GPT2LMHeadModel extends PreTrainedModel {
     if (options) this.attach(options.backend);
   }
 
+  /** generation_config.json from the model folder, when it has one: `generate`'s defaults. */
+  generationConfig?: Readonly<Record<string, unknown>>;
+
   static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<GPT2LMHeadModel> {
-    return loadGPT2(dir, options, (config) => new GPT2LMHeadModel(config, options));
+    const model = await loadGPT2(dir, options, (config) => new GPT2LMHeadModel(config, options));
+    try {
+      // As Hugging Face's GenerationConfig.from_model_config: without the file, config.json's token ids.
+      model.generationConfig = (await readGenerationConfig(dir)) ?? modelGenerationConfig(model.config);
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model;
   }
 
   /** hidden (B, T, d) → logits (B, T, V) = hidden · wteᵀ. */
@@ -167,57 +210,75 @@ export class GPT2LMHeadModel extends PreTrainedModel {
     return ops.matmul(hidden, ops.param(this.transformer.wte.weight), false, true);
   }
 
-  /** With `labels`, the result's `loss` is a number (the overloads let `tsc --strict` know). */
+  /**
+   * Logits (and the loss when labels are given). Runs the model's one inference graph (see lm-graph.ts),
+   * which graph engines compile once for forward and decoding alike. With `labels`, the result's `loss`
+   * is a number (the overloads let `tsc --strict` know).
+   */
   forward(inputs: GPT2Inputs & { readonly labels: IdsLike }): Promise<GPT2LMHeadOutput & { readonly loss: number }>;
   forward(inputs: GPT2Inputs): Promise<GPT2LMHeadOutput>;
   async forward(inputs: GPT2Inputs): Promise<GPT2LMHeadOutput> {
-    return runGPT2(this, this.forwardProgram(inputs), inputs) as Promise<GPT2LMHeadOutput>;
+    const bound = this.forwardProgram(inputs); // checks the inputs
+    const wanted = ['logits', 'last_hidden_state'];
+    if (bound.inputs.labels) wanted.push('loss');
+    if (inputs.outputHiddenStates === true) wanted.push(...Array.from({ length: this.config.nLayer + 1 }, (_, i) => `hidden_states.${i}`));
+    const out = await this.backend.run(statelessProgram(this), forwardFeeds(this, bound.inputs), { outputs: wanted });
+    return gpt2Output(this, out, inputs) as GPT2LMHeadOutput;
   }
 
-  /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
+  /**
+   * The forward pass as a standalone, differentiable program with its checked inputs (e.g. for
+   * `valueAndGrads` on a training engine); it outputs `loss` when labels are given.
+   */
   forwardProgram(inputs: GPT2Inputs): BoundProgram {
     return gpt2Program(this, inputs);
   }
 
+  /** The decoder with past inputs and present outputs, named as Optimum's text-generation-with-past export. */
   override exportSpec(): ExportSpec {
-    return textExport(this, 'logits', this.config.vocabSize, (ops, x) => ({
-      logits: this.lmHead(ops, this.transformer.transform(ops, x.input_ids!, x.attention_mask).at(-1)!),
-    }));
+    return decoderExportSpec(this);
+  }
+
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  get maxPositions(): number {
+    return this.config.nPositions;
+  }
+
+  /** A decoding session over `rows` sequences whose KV cache stays in the engine (see `GPT2DecoderSession`). */
+  startSession(rows: number, options: { useCache: boolean } = { useCache: true }): DecoderSession {
+    return new GPT2DecoderSession(this, rows, options.useCache);
   }
 
   /**
-   * Greedy decoding without a KV cache: each step recomputes the whole sequence. `inputIds` is one
-   * prompt or a batch of equal-length prompts; returns the prompts followed by the new tokens.
+   * Decodes with the KV cache kept in the engine, with Hugging Face's `generate` options in camelCase
+   * (greedy by default; sampling, beam search, logits processors, stop strings: see docs/generation.md).
+   * Prompts may differ in length. Returns each prompt followed by its new tokens, or with
+   * `returnDictInGenerate: true` the whole `GenerateOutput` (scores included when `outputScores`).
    */
-  async generate(inputIds: IdsLike, options: { maxNewTokens: number; eosTokenId?: number }): Promise<number[][]> {
-    checkOptions(options, ['maxNewTokens', 'eosTokenId'], 'GPT2LMHeadModel.generate');
-    const { maxNewTokens, eosTokenId } = options ?? ({} as typeof options);
-    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 0) {
-      throw new InputError(`GPT2LMHeadModel.generate: maxNewTokens must be a non-negative integer, got ${describeValue(maxNewTokens)}`);
+  generate(inputIds: PromptIds, options: GenerateOptions & { readonly returnDictInGenerate: true }): Promise<GenerateOutput>;
+  generate(inputIds: PromptIds, options?: GenerateOptions & { readonly returnDictInGenerate?: false }): Promise<number[][]>;
+  async generate(inputIds: PromptIds, options: GenerateOptions & { readonly returnDictInGenerate?: boolean } = {}): Promise<number[][] | GenerateOutput> {
+    const { returnDictInGenerate, ...rest } = options ?? {};
+    const asDict = checkBoolean(returnDictInGenerate, 'returnDictInGenerate', 'GPT2LMHeadModel.generate');
+    if (rest.outputScores && !asDict) {
+      throw new GenerationConfigError('outputScores needs returnDictInGenerate: true (the scores are returned beside the sequences)');
     }
-    const ids = toIds(inputIds, 'inputIds');
-    const rows = Array.from({ length: ids.shape[0]! }, (_, b) =>
-      Array.from(ids.data.subarray(b * ids.shape[1]!, (b + 1) * ids.shape[1]!)),
-    );
-    const done = rows.map(() => false);
-    for (let step = 0; step < maxNewTokens && !done.every(Boolean); step++) {
-      const current = toIds(rows, 'inputIds');
-      checkRange(current, this.config.vocabSize, 'input_ids');
-      checkLength(current, this.config.nPositions);
-      const { next } = await this.runProgram('greedy-next', { input_ids: current }, (ops, x) => {
-        const [hidden] = this.transformer.transform(ops, x.input_ids).slice(-1);
-        const last = ops.slice(hidden!, 1, -1); // (B, 1, d): only the last position is needed
-        return { next: ops.argmax(this.lmHead(ops, last), -1) }; // (B, 1)
-      });
-      rows.forEach((row, b) => {
-        if (done[b]) return row.push(eosTokenId!);
-        const token = next.data[b]!;
-        row.push(token);
-        if (token === eosTokenId) done[b] = true;
-      });
-    }
-    return rows;
+    const out = await generate(this, inputIds, rest);
+    return asDict ? out : out.sequences;
   }
+
+  /** `generate` one step at a time: each row's new token (and text, with a tokenizer) per step. */
+  generateStream(inputIds: PromptIds, options?: GenerateOptions): AsyncGenerator<GenerationChunk, GenerateOutput> {
+    return generateStream(this, inputIds, options);
+  }
+}
+
+function modelGenerationConfig(config: GPT2Config): Readonly<Record<string, unknown>> {
+  const ids = { bos_token_id: config.bosTokenId, eos_token_id: config.eosTokenId, pad_token_id: config.padTokenId };
+  return Object.freeze(Object.fromEntries(Object.entries(ids).filter(([, v]) => v !== undefined)));
 }
 
 function loadGPT2<M extends PreTrainedModel>(
@@ -263,7 +324,10 @@ async function runGPT2(
   bound: BoundProgram,
   inputs: GPT2Inputs,
 ): Promise<GPT2Output & Partial<GPT2LMHeadOutput>> {
-  const out = await model.backend.run(bound.program, bound.inputs);
+  return gpt2Output(model, await model.backend.run(bound.program, bound.inputs), inputs);
+}
+
+function gpt2Output(model: GPT2Model | GPT2LMHeadModel, out: Record<string, HostTensor>, inputs: GPT2Inputs): GPT2Output & Partial<GPT2LMHeadOutput> {
   const allStates = inputs.outputHiddenStates === true;
   return {
     lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,

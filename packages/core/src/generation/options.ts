@@ -221,7 +221,12 @@ function maxNewTokens(v: Validator, given: Record<string, unknown>, fromConfig: 
     wanted = maxLength - promptLength;
     if (wanted < 1) throw new GenerationConfigError(`generate: maxLength = ${maxLength} leaves no room after the ${promptLength}-token prompt; set maxNewTokens`);
   }
-  return Math.min(wanted, maxPositions - promptLength);
+  const room = maxPositions - promptLength;
+  // Asked for by name, more than fits is an error; a default length (maxLength, a config file's) is bounded.
+  if ('maxNewTokens' in given && wanted > room) {
+    throw new InputError(`generate: maxNewTokens = ${wanted} after a ${promptLength}-position prompt exceeds the model's ${maxPositions} positions (at most ${room})`);
+  }
+  return Math.min(wanted, room);
 }
 
 /** Reads and checks one option at a time, naming it (and where it came from) in errors. */

@@ -81,12 +81,15 @@ describe('greedy search and the driver', () => {
     expect((await generate(model, [0], { maxNewTokens: 5, eosTokenId: 3 })).sequences[0]).toEqual([0, 1, 2, 3]);
   });
 
-  it('maxNewTokens is bounded by the position table; a prompt that fills it is refused', async () => {
+  it('a maxNewTokens beyond the position table is refused; a default length is bounded by it', async () => {
     const model = new TableLM(4, unigram([0.7, 0.1, 0.1, 0.1]), 6);
-    expect((await generate(model, [1, 1], { maxNewTokens: 50 })).sequences[0]).toHaveLength(6);
+    expect((await generate(model, [1, 1], { maxNewTokens: 4 })).sequences[0]).toHaveLength(6);
+    await expect(generate(model, [1, 1], { maxNewTokens: 5 })).rejects.toThrow(/maxNewTokens = 5 after a 2-position prompt exceeds the model's 6 positions \(at most 4\)/);
+    expect((await generate(model, [1, 1], { maxLength: 50 })).sequences[0]).toHaveLength(6);
     // Padding counts: the batch is as long as its longest prompt.
-    const ragged = await generate(model, [[1], [1, 1, 1]], { maxNewTokens: 50 });
+    const ragged = await generate(model, [[1], [1, 1, 1]], { maxNewTokens: 3 });
     expect(ragged.sequences.map((s) => s.length)).toEqual([4, 6]);
+    await expect(generate(model, [[1], [1, 1, 1]], { maxNewTokens: 4 })).rejects.toThrow(InputError);
     await expect(generate(model, [1, 1, 1, 1, 1, 1], { maxNewTokens: 1 })).rejects.toThrow(InputError);
     await expect(generate(model, [1, 1, 1, 1, 1, 1, 1], { maxNewTokens: 1 })).rejects.toThrow(InputError);
   });

@@ -1,0 +1,224 @@
+/**
+ * GPT-2's decoding session: the KV cache and the attention mask so far live in the engine (an
+ * `EngineState`); a step sends the new ids, their mask column and positions, and gets back only the
+ * last position's logits.
+ */
+import {
+  type DecoderSession,
+  type EngineState,
+  type ExportSpec,
+  type TensorSpec,
+  type HostTensor,
+  InputError,
+  type KeyValue,
+  type Ops,
+  type Program,
+  type Tensor,
+  hostTensor,
+} from '@attnjs/core';
+import { checkRange } from '@attnjs/core/internal';
+import {
+  PAST_MASK,
+  cacheSlots,
+  cachedProgram,
+  emptyPast,
+  ignoredLabels,
+  indexRange,
+  pastKey,
+  pastValue,
+  presentKey,
+  presentValue,
+  statelessProgram,
+} from './lm-graph.js';
+import type { GPT2LMHeadModel } from './modeling.js';
+
+/** Beam search: row i of every slot becomes old row source_rows[i], gathered in the engine. */
+function reorderProgram(model: GPT2LMHeadModel): Program {
+  const slots = [PAST_MASK, ...cacheSlots(model.config.nLayer)];
+  return {
+    owner: model,
+    key: 'decode:reorder',
+    stateInputs: slots,
+    stateOutputs: Object.fromEntries(slots.map((s) => [`reordered.${s}`, s])),
+    build: (ops, x) => Object.fromEntries(slots.map((s) => [`reordered.${s}`, ops.gather(x[s]!, x.source_rows!)])),
+  };
+}
+
+/** Per-model programs, built once. */
+const programs = new WeakMap<GPT2LMHeadModel, { cached: Program; full: Program; reorder: Program }>();
+function programsOf(model: GPT2LMHeadModel) {
+  let p = programs.get(model);
+  if (!p) {
+    p = { cached: cachedProgram(model), full: statelessProgram(model), reorder: reorderProgram(model) };
+    programs.set(model, p);
+  }
+  return p;
+}
+
+/**
+ * Positions of the last `t` columns of a [rows, n] mask: the count of real tokens before each, as HF
+ * derives position ids for left-padded batches (padding positions get 1, as HF's masked_fill does).
+ */
+export function positionsFromMask(mask: HostTensor<'int32'>, t: number): HostTensor<'int32'> {
+  const [rows, n] = mask.shape as [number, number];
+  const out = new Int32Array(rows * t);
+  for (let r = 0; r < rows; r++) {
+    let seen = 0;
+    for (let c = 0; c < n; c++) {
+      const real = mask.data[r * n + c]!;
+      if (c >= n - t) out[r * t + c - (n - t)] = real ? seen : 1;
+      seen += real;
+    }
+  }
+  return hostTensor(out, [rows, t]);
+}
+
+/** Columns [from, to) of a [rows, n] int32 tensor. */
+function columns(x: HostTensor<'int32'>, from: number, to: number): HostTensor<'int32'> {
+  const [rows, n] = x.shape as [number, number];
+  const out = new Int32Array(rows * (to - from));
+  for (let r = 0; r < rows; r++) out.set(x.data.subarray(r * n + from, r * n + to), r * (to - from));
+  return hostTensor(out, [rows, to - from]);
+}
+
+export class GPT2DecoderSession implements DecoderSession {
+  private state?: EngineState;
+  /** Tokens fed so far (uncached sessions keep them on the host to recompute). */
+  private length = 0;
+  private history?: { ids: HostTensor<'int32'>[] };
+  private disposed = false;
+
+  constructor(private readonly model: GPT2LMHeadModel, readonly rows: number, readonly useCache: boolean) {
+    if (!Number.isInteger(rows) || rows < 1) throw new InputError(`a decoding session needs at least one row, got ${rows}`);
+    if (!useCache) {
+      this.history = { ids: [] };
+      return;
+    }
+    const state = model.backend.createState();
+    try {
+      for (const [slot, empty] of Object.entries(emptyPast(model, rows))) state.write(slot, empty);
+    } catch (error) {
+      state.dispose();
+      throw error;
+    }
+    this.state = state;
+  }
+
+  async step(inputIds: HostTensor<'int32'>, attentionMask: HostTensor<'int32'>): Promise<HostTensor<'float32'>> {
+    if (this.disposed) throw new InputError('this decoding session has been disposed');
+    const t = inputIds.shape[1]!;
+    const total = this.length + t;
+    if (inputIds.shape.length !== 2 || inputIds.shape[0] !== this.rows || t < 1) {
+      throw new InputError(`decoding step: input_ids must be [${this.rows}, t ≥ 1], got [${inputIds.shape.join(', ')}]`);
+    }
+    if (attentionMask.shape.length !== 2 || attentionMask.shape[0] !== this.rows || attentionMask.shape[1] !== total) {
+      throw new InputError(`decoding step: attention_mask must be [${this.rows}, ${total}], got [${attentionMask.shape.join(', ')}]`);
+    }
+    if (total > this.model.config.nPositions) {
+      throw new InputError(`decoding step: ${total} positions exceed the model's position table (n_positions = ${this.model.config.nPositions})`);
+    }
+    checkRange(inputIds, this.model.config.vocabSize, 'input_ids');
+    const positions = positionsFromMask(attentionMask, t);
+    const { cached, full } = programsOf(this.model);
+    const rows = this.rows;
+    let out: Record<string, HostTensor>;
+    if (this.state) {
+      const feeds = {
+        input_ids: inputIds,
+        attention_mask: columns(attentionMask, this.length, total),
+        position_ids: positions,
+        labels: ignoredLabels(rows, 1),
+        logits_index: indexRange(t - 1, 1),
+      };
+      out = await this.model.backend.run(cached, feeds, { state: this.state, outputs: ['logits'] });
+    } else {
+      this.history!.ids.push(inputIds);
+      const feeds = {
+        ...emptyPast(this.model, rows),
+        input_ids: concatColumns(this.history!.ids),
+        attention_mask: attentionMask,
+        position_ids: positionsFromMask(attentionMask, total),
+        labels: ignoredLabels(rows, 1),
+        logits_index: indexRange(total - 1, 1),
+      };
+      out = await this.model.backend.run(full, feeds, { outputs: ['logits'] });
+    }
+    const logits = out.logits!; // (rows, 1, V)
+    this.length = total;
+    return hostTensor(logits.data as Float32Array, [rows, logits.shape[2]!]);
+  }
+
+  async reorder(sourceRows: Int32Array): Promise<void> {
+    if (this.disposed) throw new InputError('this decoding session has been disposed');
+    if (sourceRows.length !== this.rows || sourceRows.some((r) => r < 0 || r >= this.rows)) {
+      throw new InputError(`reorder: sourceRows must be ${this.rows} row indices in [0, ${this.rows})`);
+    }
+    if (this.state) {
+      await this.model.backend.run(programsOf(this.model).reorder, { source_rows: hostTensor(Int32Array.from(sourceRows), [this.rows]) }, { state: this.state });
+      return;
+    }
+    const ids = concatColumns(this.history!.ids);
+    const width = ids.shape[1]!;
+    const gathered = new Int32Array(ids.data.length);
+    sourceRows.forEach((src, r) => gathered.set(ids.data.subarray(src * width, (src + 1) * width), r * width));
+    this.history!.ids = [hostTensor(gathered, [this.rows, width])];
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.state?.dispose();
+    this.state = undefined;
+    this.history = undefined;
+  }
+}
+
+function concatColumns(parts: readonly HostTensor<'int32'>[]): HostTensor<'int32'> {
+  if (parts.length === 1) return parts[0]!;
+  const rows = parts[0]!.shape[0]!;
+  const width = parts.reduce((n, p) => n + p.shape[1]!, 0);
+  const out = new Int32Array(rows * width);
+  for (let r = 0; r < rows; r++) {
+    let c = 0;
+    for (const p of parts) {
+      const w = p.shape[1]!;
+      out.set(p.data.subarray(r * w, (r + 1) * w), r * width + c);
+      c += w;
+    }
+  }
+  return hostTensor(out, [rows, width]);
+}
+
+/**
+ * The decoder as Optimum exports GPT-2 for text-generation-with-past (and transformers.js loads it):
+ * input_ids, attention_mask over past + new positions, position_ids, past_key_values.{i}.key/.value →
+ * logits, present.{i}.key/.value. The past may be empty (length 0), so one graph serves prefill and decode.
+ */
+export function decoderExportSpec(model: GPT2LMHeadModel): ExportSpec {
+  const { nLayer, nHead, nEmbd, vocabSize } = model.config;
+  const headDim = nEmbd / nHead;
+  const past = ['batch_size', nHead, 'past_sequence_length', headDim];
+  const present = ['batch_size', nHead, 'past_sequence_length + sequence_length', headDim];
+  const inputs: Record<string, TensorSpec> = {
+    input_ids: { dtype: 'int32', shape: ['batch_size', 'sequence_length'] },
+    attention_mask: { dtype: 'int32', shape: ['batch_size', 'past_sequence_length + sequence_length'] },
+    position_ids: { dtype: 'int32', shape: ['batch_size', 'sequence_length'] },
+  };
+  const outputs: Record<string, (number | string)[]> = { logits: ['batch_size', 'sequence_length', vocabSize] };
+  for (let i = 0; i < nLayer; i++) {
+    inputs[pastKey(i)] = { dtype: 'float32', shape: past };
+    inputs[pastValue(i)] = { dtype: 'float32', shape: past };
+    outputs[presentKey(i)] = present;
+    outputs[presentValue(i)] = present;
+  }
+  const build = (ops: Ops, x: Record<string, Tensor>) => {
+    const pastKV: KeyValue[] = Array.from({ length: nLayer }, (_, i) => ({ key: x[pastKey(i)]!, value: x[pastValue(i)]! }));
+    const { states, presents } = model.transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, positionIds: x.position_ids, past: pastKV });
+    const out: Record<string, Tensor> = { logits: model.lmHead(ops, states.at(-1)!) }; // (B, T, V)
+    presents.forEach(({ key, value }, i) => {
+      out[presentKey(i)] = key;
+      out[presentValue(i)] = value;
+    });
+    return out;
+  };
+  return { program: { owner: model, key: 'export:decoder-with-past', build }, inputs, outputs };
+}

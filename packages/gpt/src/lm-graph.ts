@@ -1,0 +1,108 @@
+/**
+ * GPT2LMHeadModel's one inference graph. Forward (with or without labels and hidden states), prefill and
+ * cached or uncached decode all run this program, so a graph engine compiles it once and holds one copy
+ * of the weights (ONNX Runtime would otherwise keep a copy per compiled variant). Its past may be empty,
+ * as in Hugging Face's merged decoders; `logits_index` picks the positions that get logits (all of them in
+ * a forward, the last in decoding), so a prefill never pays for logits it drops.
+ *
+ *   input_ids [B, T], attention_mask [B, T] (the new positions), past_attention_mask [B, P],
+ *   position_ids [B, T], labels [B, K] (−100 = ignored), logits_index [K],
+ *   past_key_values.{i}.key / .value [B, h, P, hs]
+ *   → logits [B, K, V], loss, last_hidden_state and hidden_states.{i} [B, T, d],
+ *     present.{i}.key / .value [B, h, P + T, hs], next_attention_mask [B, P + T]
+ */
+import {
+  type HostTensor,
+  IGNORE_INDEX,
+  type KeyValue,
+  type Ops,
+  type Program,
+  type Tensor,
+  causalLMLoss,
+  hostTensor,
+} from '@attnjs/core';
+import type { GPT2LMHeadModel } from './modeling.js';
+
+export const pastKey = (i: number) => `past_key_values.${i}.key`;
+export const pastValue = (i: number) => `past_key_values.${i}.value`;
+export const presentKey = (i: number) => `present.${i}.key`;
+export const presentValue = (i: number) => `present.${i}.value`;
+export const PAST_MASK = 'past_attention_mask';
+
+/** The cache slots of an `nLayer`-block model, key then value per block. */
+export const cacheSlots = (nLayer: number) => Array.from({ length: nLayer }, (_, i) => [pastKey(i), pastValue(i)]).flat();
+
+/** One key for every variant: graph engines compile and keep a single session per model. */
+const KEY = 'lm';
+
+function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> {
+  const nLayer = model.config.nLayer;
+  const mask = ops.concat([x[PAST_MASK]!, x.attention_mask!], 1); // (B, P + T)
+  const past: KeyValue[] = Array.from({ length: nLayer }, (_, i) => ({ key: x[pastKey(i)]!, value: x[pastValue(i)]! }));
+  const { states, presents } = model.transformer.decode(ops, x.input_ids!, { attentionMask: mask, positionIds: x.position_ids, past });
+  const last = states.at(-1)!;
+  const picked = ops.transpose(ops.gather(ops.transpose(last, [1, 0, 2]), x.logits_index!), [1, 0, 2]); // (B, K, d)
+  const logits = model.lmHead(ops, picked); // (B, K, V)
+  const outputs: Record<string, Tensor> = {
+    logits,
+    loss: causalLMLoss(ops, logits, x.labels!),
+    last_hidden_state: last,
+    next_attention_mask: mask,
+  };
+  states.forEach((s, i) => (outputs[`hidden_states.${i}`] = s));
+  presents.forEach(({ key, value }, i) => {
+    outputs[presentKey(i)] = key;
+    outputs[presentValue(i)] = value;
+  });
+  return outputs;
+}
+
+/** The graph fed entirely from the host (forward, uncached decoding): no engine state. */
+export function statelessProgram(model: GPT2LMHeadModel): Program {
+  return { owner: model, key: KEY, build: (ops, x) => build(model, ops, x) };
+}
+
+/** The same graph with the past and its mask read from, and the present written to, an engine state. */
+export function cachedProgram(model: GPT2LMHeadModel): Program {
+  const nLayer = model.config.nLayer;
+  const stateOutputs: Record<string, string> = { next_attention_mask: PAST_MASK };
+  for (let i = 0; i < nLayer; i++) {
+    stateOutputs[presentKey(i)] = pastKey(i);
+    stateOutputs[presentValue(i)] = pastValue(i);
+  }
+  return { ...statelessProgram(model), stateInputs: [PAST_MASK, ...cacheSlots(nLayer)], stateOutputs };
+}
+
+/** An empty past for `rows` sequences: what a forward feeds (zero bytes) and what a cache starts from. */
+export function emptyPast(model: GPT2LMHeadModel, rows: number): Record<string, HostTensor> {
+  const { nLayer, nHead, nEmbd } = model.config;
+  const feeds: Record<string, HostTensor> = { [PAST_MASK]: hostTensor(new Int32Array(0), [rows, 0]) };
+  for (const slot of cacheSlots(nLayer)) feeds[slot] = hostTensor(new Float32Array(0), [rows, nHead, 0, nEmbd / nHead]);
+  return feeds;
+}
+
+/** `count` positions from `start`, as int32 [count]. */
+export const indexRange = (start: number, count: number) =>
+  hostTensor(Int32Array.from({ length: count }, (_, i) => start + i), [count]);
+
+/** Labels that ignore every position: what the graph's loss input gets when no labels were given. */
+export const ignoredLabels = (rows: number, count: number) => hostTensor(new Int32Array(rows * count).fill(IGNORE_INDEX), [rows, count]);
+
+/**
+ * The graph's feeds for a plain forward over checked host inputs (ids, optional mask and labels): an
+ * empty past, positions 0…T−1 (as Hugging Face's GPT-2 forward without position_ids), logits everywhere.
+ */
+export function forwardFeeds(model: GPT2LMHeadModel, inputs: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
+  const ids = inputs.input_ids as HostTensor<'int32'>;
+  const [rows, length] = ids.shape as [number, number];
+  const positions = new Int32Array(rows * length);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < length; i++) positions[r * length + i] = i;
+  return {
+    ...emptyPast(model, rows),
+    input_ids: ids,
+    attention_mask: inputs.attention_mask ?? hostTensor(new Int32Array(rows * length).fill(1), [rows, length]),
+    position_ids: hostTensor(positions, [rows, length]),
+    labels: inputs.labels ?? ignoredLabels(rows, length),
+    logits_index: indexRange(0, length),
+  };
+}
