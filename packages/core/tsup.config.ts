@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.base';
 
-export default packageBuild();
+// `internal` is the subpath the other attn.js packages import their shared helpers from.
+export default packageBuild({ entry: ['src/index.ts', 'src/internal.ts'] });

@@ -5,4 +5,6 @@ import { BackendError } from '@attnjs/core';
  * another engine, an axis is out of range, an output is not a tensor. Thrown while tracing, before
  * any session exists, and names the op and the offending value.
  */
-export class TraceError extends BackendError {}
+export class TraceError extends BackendError {
+  override name = 'TraceError';
+}

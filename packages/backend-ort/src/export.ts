@@ -2,7 +2,8 @@
  * Exporting a program as a standalone .onnx file that plain ONNX Runtime (or any ONNX consumer)
  * can load, laid out as Hugging Face Optimum lays out its exports.
  */
-import { type ExportSpec, type Module, type Parameter, type Program, UnsupportedError, writeFileAtomic } from '@attnjs/core';
+import { type ExportSpec, type Module, type Parameter, type Program, UnsupportedError } from '@attnjs/core';
+import { writeFileAtomic } from '@attnjs/core/internal';
 import { type InputSignature, type TraceOptions, traceProgram } from './trace.js';
 
 /** input_ids and attention_mask, int64 [batch_size, sequence_length], as Optimum's causal-LM and encoder exports take them. */

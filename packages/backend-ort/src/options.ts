@@ -2,7 +2,8 @@
  * createOrtBackend's options: which ONNX Runtime, which execution provider, how many threads.
  * Every accepted option takes effect; anything else is a typed error before a session exists.
  */
-import { BackendError, UnsupportedError, importNodeBuiltin } from '@attnjs/core';
+import { BackendError, UnsupportedError } from '@attnjs/core';
+import { importNodeBuiltin } from '@attnjs/core/internal';
 import type * as OrtWeb from 'onnxruntime-web';
 
 /** What this backend uses of an ONNX Runtime module; `onnxruntime-web` and `onnxruntime-node` both fit. */
@@ -44,6 +45,48 @@ async function defaultThreads(): Promise<number> {
   return Math.max(1, Math.min(4, cores ?? 1));
 }
 
+/**
+ * onnxruntime-web is an optional peer dependency: the app installs it (one copy, whose `env` settings
+ * are the ones used) or passes another runtime as `ort`. `load` is replaceable for tests.
+ */
+export async function importOrtWeb(load: () => Promise<unknown> = () => import('onnxruntime-web')): Promise<OrtModule> {
+  try {
+    return (await load()) as OrtModule;
+  } catch (error) {
+    throw new BackendError(
+      `onnxruntime-web could not be imported (${error instanceof Error ? error.message : String(error)}): ` +
+        "install onnxruntime-web or pass { ort: await import('onnxruntime-node') }",
+      { cause: error },
+    );
+  }
+}
+
+interface WebGpu {
+  requestAdapter(options?: { powerPreference?: string }): Promise<unknown>;
+}
+
+/**
+ * Checks at creation that WebGPU can run here: onnxruntime-web would otherwise fail only at the first
+ * session. An adapter the app gave onnxruntime-web (`env.webgpu.adapter`) counts.
+ */
+export async function requireWebgpuAdapter(ort: OrtModule, gpu = (globalThis as { navigator?: { gpu?: WebGpu } }).navigator?.gpu): Promise<void> {
+  const settings = (ort.env as { webgpu?: { adapter?: unknown; powerPreference?: string } }).webgpu;
+  if (settings?.adapter) return;
+  if (!gpu) throw new BackendError('WebGPU is not available here (no navigator.gpu); use executionProviders: ["wasm"]');
+  let adapter: unknown;
+  try {
+    adapter = await gpu.requestAdapter(settings?.powerPreference ? { powerPreference: settings.powerPreference } : undefined);
+  } catch (error) {
+    throw new BackendError(`WebGPU: navigator.gpu.requestAdapter() failed (${String(error)}); use executionProviders: ["wasm"]`, { cause: error });
+  }
+  if (!adapter) {
+    throw new BackendError(
+      'WebGPU has no usable adapter here: navigator.gpu.requestAdapter() returned null (no GPU, a blocklisted driver, or ' +
+        'WebGPU disabled in this browser); use executionProviders: ["wasm"]',
+    );
+  }
+}
+
 export async function resolveOptions(options: OrtBackendOptions = {}): Promise<ResolvedOptions> {
   const level = options.graphOptimizationLevel ?? 'all';
   if (!LEVELS.includes(level)) {
@@ -53,7 +96,7 @@ export async function resolveOptions(options: OrtBackendOptions = {}): Promise<R
   if (numThreads !== undefined && !(Number.isInteger(numThreads) && numThreads >= 1)) {
     throw new UnsupportedError(`numThreads must be a positive integer, got ${String(numThreads)}`);
   }
-  const ort = options.ort ?? ((await import('onnxruntime-web')) as OrtModule);
+  const ort = options.ort ?? (await importOrtWeb());
   if (!ort?.InferenceSession || !ort.Tensor || !ort.env) {
     throw new BackendError('the `ort` option is not an ONNX Runtime module (onnxruntime-web or onnxruntime-node)');
   }
@@ -79,9 +122,7 @@ export async function resolveOptions(options: OrtBackendOptions = {}): Promise<R
     if (!WEB_PROVIDERS.includes(p)) throw new UnsupportedError(`onnxruntime-web execution provider "${p}" is not supported (use ${WEB_PROVIDERS.join(', ')})`);
   }
   const webgpu = providers.includes('webgpu');
-  if (webgpu && !(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) {
-    throw new BackendError('WebGPU is not available here (no navigator.gpu); use executionProviders: ["wasm"]');
-  }
+  if (webgpu) await requireWebgpuAdapter(ort);
   // The wasm module reads its thread count when it first starts; later backends cannot change it. In a
   // page, onnxruntime-web picks its own default (threads only under cross-origin isolation).
   if (ort.env.wasm && (numThreads !== undefined || runningInNode())) ort.env.wasm.numThreads = threads;

@@ -13,13 +13,11 @@ import {
   PreTrainedModel,
   type Tensor,
   causalLMLoss,
-  checkRange,
   maskedLMLoss,
   nextSentenceLoss,
-  tokenFeed,
   IGNORE_INDEX,
-  toLabels1d,
 } from '@attnjs/core';
+import { checkRange, tokenFeed, toLabels1d } from '@attnjs/core/internal';
 import type { BertConfig } from './config.js';
 import {
   BERT_CHECKPOINT,
@@ -37,7 +35,7 @@ import {
  * `cls.predictions`: dense → gelu → LayerNorm → decoder. The decoder weight is the word embedding
  * and its bias is `cls.predictions.bias` (both tied, as HF stores them).
  */
-class BertLMPredictionHead extends Module {
+export class BertLMPredictionHead extends Module {
   private readonly dense: Linear;
   private readonly norm: LayerNorm;
   private readonly bias: Parameter;
@@ -85,7 +83,7 @@ export interface BertLMOutput {
 }
 
 /** Shared by the heads that end in `cls.predictions`. */
-abstract class BertWithLMHead extends PreTrainedModel {
+export abstract class BertWithLMHead extends PreTrainedModel {
   protected readonly checkpointSpec = BERT_CHECKPOINT;
   readonly bert: BertModel;
   protected readonly predictions: BertLMPredictionHead;
@@ -167,6 +165,11 @@ export class BertForPreTraining extends BertWithLMHead {
     });
   }
 
+  /** With both `labels` and `nextSentenceLabel`, the result's `loss` is a number. */
+  forward(
+    inputs: BertForPreTrainingInputs & { readonly labels: IdsLike; readonly nextSentenceLabel: NonNullable<BertForPreTrainingInputs['nextSentenceLabel']> },
+  ): Promise<BertForPreTrainingOutput & { readonly loss: number }>;
+  forward(inputs: BertForPreTrainingInputs): Promise<BertForPreTrainingOutput>;
   async forward(inputs: BertForPreTrainingInputs): Promise<BertForPreTrainingOutput> {
     const { program, inputs: feeds } = this.forwardProgram(inputs);
     const out = await this.backend.run(program, feeds);
@@ -228,6 +231,8 @@ export class BertForMaskedLM extends BertWithLMHead {
     return loadBert(dir, options, (config) => new BertForMaskedLM(config, options));
   }
 
+  forward(inputs: BertMaskedLMInputs & { readonly labels: IdsLike }): Promise<BertLMOutput & { readonly loss: number }>;
+  forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput>;
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
     return this.runLM(this.forwardProgram(inputs), inputs);
   }
@@ -251,6 +256,8 @@ export class BertLMHeadModel extends BertWithLMHead {
     return loadBert(dir, options, (config) => new BertLMHeadModel(config, options));
   }
 
+  forward(inputs: BertMaskedLMInputs & { readonly labels: IdsLike }): Promise<BertLMOutput & { readonly loss: number }>;
+  forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput>;
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
     return this.runLM(this.forwardProgram(inputs), inputs);
   }

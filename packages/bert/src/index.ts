@@ -4,6 +4,8 @@ export {
   BertForMaskedLM,
   BertForPreTraining,
   BertLMHeadModel,
+  BertLMPredictionHead,
+  BertWithLMHead,
   type BertForPreTrainingInputs,
   type BertForPreTrainingOutput,
   type BertLMOutput,

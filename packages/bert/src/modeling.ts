@@ -16,12 +16,14 @@ import {
   PreTrainedModel,
   type Tensor,
   TransformerBlock,
+  loadPretrained,
+} from '@attnjs/core';
+import {
   checkOptions,
   idsFeed,
   tokenFeed,
-  loadPretrained,
   toIds,
-} from '@attnjs/core';
+} from '@attnjs/core/internal';
 import { type BertConfig, bertConfigFromJSON } from './config.js';
 
 /** BERT's checkpoint names for the parts of a core TransformerBlock (nn.Linear weights are [out, in]). */

@@ -1,22 +1,27 @@
 /**
  * Every error attn.js throws on purpose is an `AttnError`. Subclasses name the kind of problem so
  * callers can branch on `instanceof`; messages name the file, tensor or option involved.
+ *
+ * Each class spells its `name` out: minifiers rename classes, so `new.target.name` would print
+ * `sa` instead of `ConfigError` in a bundled app.
  */
 export class AttnError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  override name = 'AttnError';
 }
 
 /** A config.json (or any JSON config) is missing, unparsable, or lacks a required field. */
-export class ConfigError extends AttnError {}
+export class ConfigError extends AttnError {
+  override name = 'ConfigError';
+}
 
 /** A checkpoint file (safetensors) is malformed: truncated, bad header, bad offsets, unknown dtype. */
-export class SafetensorsError extends AttnError {}
+export class SafetensorsError extends AttnError {
+  override name = 'SafetensorsError';
+}
 
 /** A tensor the model needs is not in the checkpoint. */
 export class MissingTensorError extends AttnError {
+  override name = 'MissingTensorError';
   constructor(readonly tensorName: string, where = 'the checkpoint') {
     super(`tensor "${tensorName}" is missing from ${where}`);
   }
@@ -24,6 +29,7 @@ export class MissingTensorError extends AttnError {
 
 /** A tensor has a shape other than the one expected. */
 export class ShapeMismatchError extends AttnError {
+  override name = 'ShapeMismatchError';
   constructor(
     readonly tensorName: string,
     readonly expected: readonly (number | null)[],
@@ -34,13 +40,21 @@ export class ShapeMismatchError extends AttnError {
 }
 
 /** Model inputs are invalid: ids outside the vocabulary, sequences longer than the position table, ragged batches. */
-export class InputError extends AttnError {}
+export class InputError extends AttnError {
+  override name = 'InputError';
+}
 
 /** An unknown or unavailable backend or device was requested. */
-export class BackendError extends AttnError {}
+export class BackendError extends AttnError {
+  override name = 'BackendError';
+}
 
 /** An option was given that this model or backend does not support. */
-export class UnsupportedError extends AttnError {}
+export class UnsupportedError extends AttnError {
+  override name = 'UnsupportedError';
+}
 
 /** A resource (file, URL) could not be read. */
-export class LoadError extends AttnError {}
+export class LoadError extends AttnError {
+  override name = 'LoadError';
+}

@@ -29,7 +29,7 @@ export async function readPretrained(dir: string | URL): Promise<PretrainedFiles
   try {
     text = await readText(configSource);
   } catch (error) {
-    throw new ConfigError(`could not read ${describeSource(configSource)}: config.json is missing or unreadable`, {
+    throw new ConfigError(`could not read ${describeSource(configSource)}: config.json is missing or unreadable (${(error as Error).message})`, {
       cause: error,
     });
   }

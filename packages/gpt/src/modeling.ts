@@ -14,15 +14,17 @@ import {
   type Tensor,
   TransformerBlock,
   causalLMLoss,
+  IGNORE_INDEX,
+  loadPretrained,
+} from '@attnjs/core';
+import {
   checkLength,
   checkOptions,
   idsFeed,
   tokenFeed,
-  IGNORE_INDEX,
   checkRange,
-  loadPretrained,
   toIds,
-} from '@attnjs/core';
+} from '@attnjs/core/internal';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
 
 /** GPT-2's checkpoint names for the parts of a core TransformerBlock (Conv1D weights are [in, out]). */
@@ -49,10 +51,15 @@ export interface GPT2Inputs {
   readonly outputHiddenStates?: boolean;
 }
 
+/** What `GPT2Model.forward` returns. */
 export interface GPT2Output {
   readonly lastHiddenState: HostTensor<'float32'>; // (B, T, d)
   readonly hiddenStates?: HostTensor<'float32'>[]; // L+1 × (B, T, d)
-  readonly logits?: HostTensor<'float32'>; // (B, T, V)
+}
+
+/** What `GPT2LMHeadModel.forward` returns: always `logits`; `loss` when `labels` were given. */
+export interface GPT2LMHeadOutput extends GPT2Output {
+  readonly logits: HostTensor<'float32'>; // (B, T, V)
   readonly loss?: number;
 }
 
@@ -153,8 +160,11 @@ export class GPT2LMHeadModel extends PreTrainedModel {
     return ops.matmul(hidden, ops.param(this.transformer.wte.weight), false, true);
   }
 
-  async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
-    return runGPT2(this, this.forwardProgram(inputs), inputs);
+  /** With `labels`, the result's `loss` is a number (the overloads let `tsc --strict` know). */
+  forward(inputs: GPT2Inputs & { readonly labels: IdsLike }): Promise<GPT2LMHeadOutput & { readonly loss: number }>;
+  forward(inputs: GPT2Inputs): Promise<GPT2LMHeadOutput>;
+  async forward(inputs: GPT2Inputs): Promise<GPT2LMHeadOutput> {
+    return runGPT2(this, this.forwardProgram(inputs), inputs) as Promise<GPT2LMHeadOutput>;
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
@@ -240,7 +250,11 @@ function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): Bo
   return { program: { owner: model, key, build }, inputs: feeds };
 }
 
-async function runGPT2(model: GPT2Model | GPT2LMHeadModel, bound: BoundProgram, inputs: GPT2Inputs): Promise<GPT2Output> {
+async function runGPT2(
+  model: GPT2Model | GPT2LMHeadModel,
+  bound: BoundProgram,
+  inputs: GPT2Inputs,
+): Promise<GPT2Output & Partial<GPT2LMHeadOutput>> {
   const out = await model.backend.run(bound.program, bound.inputs);
   const allStates = inputs.outputHiddenStates === true;
   return {

@@ -3,14 +3,13 @@
  * dependency on @attnjs/core), so it has its own small hierarchy; branch on `instanceof`.
  */
 export class TokenizerError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
+  // Spelled out: minifiers rename classes, so `new.target.name` would not survive a bundle.
+  override name = 'TokenizerError';
 }
 
 /** A tokenizer.json (or vocab / merges / config file) field is missing or malformed. */
 export class TokenizerConfigError extends TokenizerError {
+  override name = 'TokenizerConfigError';
   /** Dotted path of the offending field, e.g. `model.vocab` or `normalizer.normalizers[1].type`. */
   readonly field: string;
   constructor(field: string, problem: string, options?: { cause?: unknown }) {
@@ -21,6 +20,7 @@ export class TokenizerConfigError extends TokenizerError {
 
 /** A component type (or a setting of one) that this package does not implement. */
 export class UnsupportedComponentError extends TokenizerError {
+  override name = 'UnsupportedComponentError';
   /** Which family: `normalizer`, `pre_tokenizer`, `model`, `post_processor`, `decoder`. */
   readonly kind: string;
   /** The component's `type`, e.g. `Unigram`, or `BPE.dropout` for an unsupported setting. */
@@ -37,6 +37,7 @@ export class UnsupportedComponentError extends TokenizerError {
 
 /** An option passed to encode / encodeBatch / decode is invalid or cannot be honoured. */
 export class TokenizerOptionError extends TokenizerError {
+  override name = 'TokenizerOptionError';
   readonly option: string;
   constructor(option: string, problem: string) {
     super(`option "${option}": ${problem}`);
@@ -46,6 +47,7 @@ export class TokenizerOptionError extends TokenizerError {
 
 /** A file or URL could not be read (missing file, HTTP error, Node-only loader in a browser). */
 export class TokenizerLoadError extends TokenizerError {
+  override name = 'TokenizerLoadError';
   readonly source: string;
   constructor(source: string, problem: string, options?: { cause?: unknown }) {
     super(`cannot load ${source}: ${problem}`, options);

@@ -5,7 +5,9 @@ export type {
   BatchInput,
   DecodeOptions,
   EncodeOptions,
+  PaddingParams,
   PaddingStrategy,
+  TruncationParams,
   TruncationStrategy,
 } from './options.js';
 export type { AddedToken } from './added-vocabulary.js';
@@ -25,5 +27,7 @@ export * from './models/index.js';
 export * from './post-processors/index.js';
 export * from './decoders/index.js';
 export { NormalizedString } from './normalized.js';
-export { ComponentRegistry } from './registry.js';
+export { ComponentRegistry, type ComponentFactory } from './registry.js';
+export type { JsonObject } from './json.js';
+export type { SplitPattern } from './pattern.js';
 export * from './train/index.js';

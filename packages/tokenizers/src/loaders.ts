@@ -2,59 +2,11 @@ import { TokenizerLoadError } from './errors.js';
 import { asObject, parseJson, type JsonObject } from './json.js';
 import type { SpecialTokenRole } from './special-tokens.js';
 import type { TokenizerOptions } from './tokenizer.js';
+import { joinLocation, locate, readOptionalSource, type ReadOptions } from './sources.js';
 import type { AddedTokenSpec, BPEFilesOptions, WordPieceVocabOptions } from './vocab-files.js';
 
-/**
- * File and network access. Node APIs are reached through dynamic `import()` only, so the package
- * still bundles and runs in browsers, where only `fromUrl` / `fromJSON` apply.
- */
-/**
- * Imports a Node built-in at run time. The specifier is not a literal, so browser bundlers leave it
- * alone instead of failing to resolve it; in a browser the call is never reached.
- */
-export function importNodeBuiltin<T>(specifier: `node:${string}`): Promise<T> {
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
-}
-
-async function nodeFs(): Promise<typeof import('node:fs/promises')> {
-  try {
-    return await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
-  } catch (error) {
-    throw new TokenizerLoadError('the file system', 'reading files needs Node.js; in a browser use Tokenizer.fromUrl or fromJSON', { cause: error });
-  }
-}
-
-export async function readTextFile(path: string): Promise<string> {
-  const fs = await nodeFs();
-  try {
-    return await fs.readFile(path, 'utf8');
-  } catch (error) {
-    throw new TokenizerLoadError(path, (error as Error).message, { cause: error });
-  }
-}
-
-async function readOptional(dir: string, name: string): Promise<string | null> {
-  const fs = await nodeFs();
-  const path = `${dir.replace(/[\\/]+$/, '')}/${name}`;
-  try {
-    return await fs.readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new TokenizerLoadError(path, (error as Error).message, { cause: error });
-  }
-}
-
-export async function fetchText(url: string, fetchImpl: typeof fetch = globalThis.fetch): Promise<string> {
-  if (typeof fetchImpl !== 'function') throw new TokenizerLoadError(url, 'no fetch() available');
-  let response: Response;
-  try {
-    response = await fetchImpl(url);
-  } catch (error) {
-    throw new TokenizerLoadError(url, (error as Error).message, { cause: error });
-  }
-  if (!response.ok) throw new TokenizerLoadError(url, `HTTP ${response.status} ${response.statusText}`);
-  return response.text();
-}
+// The trainers import it from here.
+export { importNodeBuiltin } from './sources.js';
 
 const ROLES: Record<string, SpecialTokenRole> = {
   bos_token: 'bos',
@@ -82,8 +34,9 @@ export interface DirectoryContents {
   wordPieceOptions: WordPieceVocabOptions;
 }
 
-/** Reads what a Hugging Face model folder has for its tokenizer. */
-export async function readDirectory(dir: string): Promise<DirectoryContents> {
+/** Reads what a Hugging Face model folder (a path in Node, a URL elsewhere) has for its tokenizer. */
+export async function readDirectory(dir: string | URL, read: ReadOptions = {}): Promise<DirectoryContents> {
+  const readOptional = (folder: string | URL, name: string) => readOptionalSource(joinLocation(folder, name, read.host), read);
   const [tokenizerJson, configText, mapText] = await Promise.all([
     readOptional(dir, 'tokenizer.json'),
     readOptional(dir, 'tokenizer_config.json'),
@@ -149,5 +102,5 @@ export async function readDirectory(dir: string): Promise<DirectoryContents> {
     };
     return { tokenizerJson: null, vocab: vocabTxt, merges: null, options, bpeOptions: {}, wordPieceOptions };
   }
-  throw new TokenizerLoadError(dir, 'no tokenizer.json, vocab.json + merges.txt, or vocab.txt in this folder');
+  throw new TokenizerLoadError(String(locate(dir, read.host)), 'no tokenizer.json, vocab.json + merges.txt, or vocab.txt in this folder');
 }

@@ -4,7 +4,8 @@ import type { Encoding } from './encoding.js';
 import { TokenizerOptionError } from './errors.js';
 import { partsFromJSON } from './from-json.js';
 import { parseJson } from './json.js';
-import { fetchText, readDirectory, readTextFile } from './loaders.js';
+import { readDirectory } from './loaders.js';
+import { readSource } from './sources.js';
 import type { Model } from './models/index.js';
 import type { Normalizer } from './normalizers/index.js';
 import {
@@ -116,27 +117,30 @@ export class Tokenizer {
     return new Tokenizer(partsFromJSON(typeof json === 'string' ? parseJson(json, 'tokenizer.json') : json), options);
   }
 
-  /** From a tokenizer.json file (Node). */
-  static async fromFile(path: string, options?: TokenizerOptions): Promise<Tokenizer> {
-    return Tokenizer.fromJSON(await readTextFile(path), options);
+  /** From a tokenizer.json file: a path in Node; in a browser a URL, relative to the page (as `fetch`). */
+  static async fromFile(path: string | URL, options?: TokenizerOptions): Promise<Tokenizer> {
+    return Tokenizer.fromJSON(await readSource(path), options);
   }
 
   /**
-   * From a model folder (Node): tokenizer.json when present, else vocab.json + merges.txt (byte-level
-   * BPE) or vocab.txt (WordPiece); tokenizer_config.json and special_tokens_map.json supply casing,
-   * special tokens, model_max_length and clean_up_tokenization_spaces.
+   * From a model folder (a path in Node; in a browser a URL, relative to the page): tokenizer.json when
+   * present, else vocab.json + merges.txt (byte-level BPE) or vocab.txt (WordPiece);
+   * tokenizer_config.json and special_tokens_map.json supply casing, special tokens, model_max_length
+   * and clean_up_tokenization_spaces.
    */
-  static async fromDir(dir: string, options?: TokenizerOptions): Promise<Tokenizer> {
-    const found = await readDirectory(dir);
+  static async fromDir(dir: string | URL, loadOptions?: TokenizerOptions & { fetch?: typeof fetch }): Promise<Tokenizer> {
+    const { fetch: fetchImpl, ...options } = loadOptions ?? {};
+    const found = await readDirectory(dir, { fetch: fetchImpl });
     const merged = { ...found.options, ...options, specialTokens: { ...found.options.specialTokens, ...options?.specialTokens } };
     if (found.tokenizerJson !== null) return Tokenizer.fromJSON(found.tokenizerJson, merged);
     if (found.merges !== null) return new Tokenizer(bpeParts(found.vocab, found.merges, found.bpeOptions), merged);
     return new Tokenizer(wordPieceParts(found.vocab, found.wordPieceOptions), merged);
   }
 
-  /** From a tokenizer.json URL (fetch; works in browsers). */
-  static async fromUrl(url: string | URL, options?: TokenizerOptions & { fetch?: typeof fetch }): Promise<Tokenizer> {
-    return Tokenizer.fromJSON(await fetchText(String(url), options?.fetch), options);
+  /** From a tokenizer.json URL (fetch); a string relative to the page in a browser, a file path in Node. */
+  static async fromUrl(url: string | URL, loadOptions?: TokenizerOptions & { fetch?: typeof fetch }): Promise<Tokenizer> {
+    const { fetch: fetchImpl, ...options } = loadOptions ?? {};
+    return Tokenizer.fromJSON(await readSource(url, { fetch: fetchImpl }), options);
   }
 
   /** A GPT-2-style byte-level BPE tokenizer from vocab.json and merges.txt contents. */

@@ -4,7 +4,8 @@ import { asArray, asInt, asString, boolField, type JsonObject } from '../json.js
 import { trimOffsets } from './byte-level.js';
 import type { PostProcessor } from './post-processor.js';
 
-type SpecialToken = readonly [token: string, id: number];
+/** A special token and its id, as BertProcessing's `sep` / `cls` (`["[SEP]", 102]`). */
+export type SpecialToken = readonly [token: string, id: number];
 
 /** `[CLS] A [SEP]` / `[CLS] A [SEP] B [SEP]`, type ids 0 for the first part and 1 for B and its [SEP]. */
 export class BertProcessing implements PostProcessor {

@@ -6,7 +6,7 @@ import { sequenceFromJSON } from './sequence.js';
 import { templateFromJSON } from './template.js';
 
 export { postProcess, type PostProcessor } from './post-processor.js';
-export { BertProcessing, RobertaProcessing } from './bert.js';
+export { BertProcessing, RobertaProcessing, type SpecialToken } from './bert.js';
 export { ByteLevelPostProcessor } from './byte-level.js';
 export { PostProcessorSequence } from './sequence.js';
 export { TemplateProcessing, type TemplatePiece, type TemplateSpecialToken } from './template.js';

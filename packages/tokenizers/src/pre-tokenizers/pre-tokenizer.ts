@@ -1,7 +1,8 @@
 /** A growable list of `[start, end)` ranges over one string (no per-piece objects in the hot path). */
 export class Ranges {
-  starts = new Int32Array(256);
-  ends = new Int32Array(256);
+  // Annotated: TypeScript >= 5.7 would infer Int32Array<ArrayBuffer>, which older compilers reject in our .d.ts.
+  starts: Int32Array = new Int32Array(256);
+  ends: Int32Array = new Int32Array(256);
   length = 0;
 
   push(start: number, end: number): void {

@@ -5,6 +5,7 @@ import { TokenizerOptionError } from '../errors.js';
  * It is a `TokenizerOptionError`, so callers can catch every bad option of the package alike.
  */
 export class TrainerOptionError extends TokenizerOptionError {
+  override name = 'TrainerOptionError';
   constructor(
     option: string,
     readonly expected: string,

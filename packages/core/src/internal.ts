@@ -1,0 +1,26 @@
+/**
+ * `@attnjs/core/internal`: helpers the attn.js packages share (input checks, file access). Not public
+ * API: anything here may change in any release. Applications use `@attnjs/core`.
+ */
+export {
+  checkLength,
+  checkOptions,
+  checkRange,
+  checkSameShape,
+  idsFeed,
+  toIds,
+  toLabels1d,
+  tokenFeed,
+} from './inputs.js';
+export {
+  currentHost,
+  describeSource,
+  importNodeBuiltin,
+  joinSource,
+  locateSource,
+  readBytes,
+  readText,
+  type SourceHost,
+  writeFileAtomic,
+} from './io.js';
+export { int2d, toNested } from './host.js';
