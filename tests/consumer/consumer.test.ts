@@ -39,7 +39,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await registry?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  // ATTNJS_KEEP_CONSUMER_APPS=1 keeps the apps for a look after a failure.
+  if (process.env.ATTNJS_KEEP_CONSUMER_APPS) console.log(`consumer apps kept in ${tmp}`);
+  else if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 /** `tsc -p app` with one of the installed TypeScripts; returns its diagnostics ('' when none). */
@@ -82,7 +84,9 @@ describe('a fresh Node app', () => {
       'onnxruntime-web': ENGINES['onnxruntime-web']!,
       'onnxruntime-node': ENGINES['onnxruntime-node']!,
     };
+    console.time('node install');
     await createApp({ dir: app, template: 'node-app', dependencies }, registry.url, join(tmp, 'cache'));
+    console.timeEnd('node install');
     // The examples read fixtures from ./testdata, as they do from the repository root.
     symlinkSync(join(REPO, 'testdata'), join(app, 'testdata'));
     mkdirSync(join(app, 'src'));
@@ -137,8 +141,12 @@ describe('a fresh Vite app in headless Chromium', () => {
   beforeAll(async () => {
     app = join(tmp, 'vite-app');
     const dependencies = { ...registry.packed, 'onnxruntime-web': ENGINES['onnxruntime-web']! };
+    console.time('vite install');
     await createApp({ dir: app, template: 'vite-app', dependencies }, registry.url, join(tmp, 'cache'));
+    console.timeEnd('vite install');
+    console.time('vite run');
     page = await runViteApp(REPO, app, IDS);
+    console.timeEnd('vite run');
   }, 300_000);
 
   it.each(IDS)('runs the %s README example and prints what it shows', (id) => {
@@ -152,8 +160,12 @@ describe('a fresh Vite app in headless Chromium', () => {
 
   it('bundles one onnxruntime-web, the app’s, whose wasmPaths setting the backend uses', async () => {
     expect(await copiesOf(app, 'onnxruntime-web')).toEqual([join(app, 'node_modules', 'onnxruntime-web')]);
-    const wasm = readdirSync(join(app, 'dist', 'assets')).filter((f) => f.endsWith('.wasm'));
+    const assets = join(app, 'dist', 'assets');
+    const wasm = readdirSync(assets).filter((f) => f.endsWith('.wasm'));
     expect(wasm.filter((f) => f.startsWith('ort')).length, `ort .wasm assets: ${wasm}`).toBeLessThanOrEqual(1);
+    // onnxruntime-web's module names its .wasm; a second copy of the module would be a second file naming it.
+    const ortModules = readdirSync(assets).filter((f) => f.endsWith('.js') && readFileSync(join(assets, f), 'utf8').includes('ort-wasm-simd-threaded'));
+    expect(ortModules, 'JS assets holding onnxruntime-web').toHaveLength(1);
     // The page set ort.env.wasm.wasmPaths = '/ort-wasm/' on its own copy; the bert example ran on it.
     expect(page.requests.filter((r) => r.startsWith('/ort-wasm/') && r.endsWith('.wasm'))).not.toEqual([]);
     expect(page.requests.filter((r) => r.startsWith('/assets/') && r.endsWith('.wasm'))).toEqual([]);
