@@ -55,9 +55,8 @@ const FOLDERS: Record<string, string> = {
   '/testdata/': join(repo, 'testdata'),
   // onnxruntime-web fetches its .wasm from env.wasm.wasmPaths, which the page points here.
   '/ort/': join(repo, 'tests', 'node_modules', 'onnxruntime-web', 'dist'),
-  // tfjs-backend-wasm looks for its .wasm next to the page when no setWasmPaths was called, as here:
-  // @attnjs/backend-tfjs does not set one, so this is what a user's page sees too.
-  '/': join(repo, 'packages', 'backend-tfjs', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
+  // The page passes createTfjsBackend({ device: 'wasm', wasmPaths: '/tfjs-wasm/' }), as the README says.
+  '/tfjs-wasm/': join(repo, 'packages', 'backend-tfjs', 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist'),
 };
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>attn.js engines</title><link rel="icon" href="data:,"><script type="module" src="/bundle.js"></script>';

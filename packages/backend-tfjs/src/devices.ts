@@ -1,5 +1,6 @@
 import { BackendError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { describeWasmPaths, type WasmPaths, wasmInitError } from './wasm-paths.js';
 
 /** tfjs backends this engine can run on; each name is also tfjs's own backend name. */
 export const TFJS_DEVICES = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
@@ -19,12 +20,22 @@ export function isDevice(device: unknown): device is TfjsDevice {
 
 const initialised = new Map<TfjsDevice, Promise<void>>();
 const initialising = new Set<Promise<unknown>>();
+/** The wasmPaths the wasm device was started with: tfjs reads them once, when the module loads. */
+let wasmStartedWith: WasmPaths | undefined;
 
 /** Loads and initialises a device once per process; concurrent callers share the attempt, a failure is retried. */
-export function initDevice(device: TfjsDevice): Promise<void> {
+export function initDevice(device: TfjsDevice, wasmPaths?: WasmPaths): Promise<void> {
   let pending = initialised.get(device);
+  if (pending && wasmPaths !== undefined && JSON.stringify(wasmPaths) !== JSON.stringify(wasmStartedWith)) {
+    const error = new BackendError(
+      `tfjs device "wasm" was already started with wasmPaths ${describeWasmPaths(wasmStartedWith)}; wasmPaths ` +
+        `${JSON.stringify(wasmPaths)} cannot take effect (tfjs reads it once per page or process, at the first wasm backend)`,
+    );
+    return pending.then(() => Promise.reject(error));
+  }
   if (!pending) {
-    pending = load(device);
+    if (device === 'wasm') wasmStartedWith = wasmPaths;
+    pending = load(device, wasmPaths);
     initialised.set(device, pending);
     const settled: Promise<unknown> = pending.then(
       () => initialising.delete(settled),
@@ -42,12 +53,21 @@ export function initDevice(device: TfjsDevice): Promise<void> {
 export const initialisingNow = (): boolean => initialising.size > 0;
 export const anyInitialised = (): Promise<unknown> => Promise.allSettled([...initialising]);
 
-async function load(device: TfjsDevice): Promise<void> {
+async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promise<void> {
   const { name, load: importPackage } = PACKAGES[device];
+  let module: unknown;
   try {
-    await importPackage();
+    module = await importPackage();
   } catch (error) {
     throw new BackendError(`tfjs device "${device}" needs ${name}, which could not be imported`, { cause: error });
+  }
+  if (wasmPaths !== undefined) {
+    try {
+      (module as { setWasmPaths(paths: WasmPaths): void }).setWasmPaths(wasmPaths);
+    } catch (error) {
+      // tfjs refuses new paths after a failed start in the same page or process.
+      throw new BackendError(`tfjs device "wasm" could not take wasmPaths: ${(error as Error).message}`, { cause: error });
+    }
   }
   if (tf.findBackendFactory(device) == null) {
     // webgpu registers only where navigator.gpu exists.
@@ -65,6 +85,7 @@ async function load(device: TfjsDevice): Promise<void> {
   if (!ok || backend == null) {
     // A failed setBackend leaves tfjs with no active backend; give back the one it had.
     if (previous && previous !== device && tf.findBackend(previous)) await tf.setBackend(previous);
+    if (device === 'wasm') throw wasmInitError(wasmPaths, cause);
     throw new BackendError(`tfjs device "${device}" failed to initialise in this environment`, { cause });
   }
   // tfjs-backend-cpu greets every Node process once, advising tfjs-node (which a library cannot choose

@@ -1,15 +1,24 @@
 // Gradients are registered once, by side effect: tfjs-core alone has none.
 import './gradients.js';
-import { BackendError } from '@attnjs/core';
+import { BackendError, UnsupportedError } from '@attnjs/core';
+import { checkOptions } from '@attnjs/core/internal';
 import { TfjsBackend } from './backend.js';
 import { initDevice, isDevice, TFJS_DEVICES, type TfjsDevice } from './devices.js';
+import { checkWasmPaths, type WasmPaths } from './wasm-paths.js';
 
 export { TfjsBackend, type ValueAndGrads } from './backend.js';
 export { TFJS_DEVICES, type TfjsDevice } from './devices.js';
+export { WASM_BINARIES, type WasmPaths } from './wasm-paths.js';
 
 export interface TfjsBackendOptions {
   /** `cpu` and `wasm` work in Node and browsers; `webgl` and `webgpu` need a browser and their peer package. */
   readonly device: TfjsDevice;
+  /**
+   * `wasm` only: where tfjs-backend-wasm's `.wasm` files are served, a folder ending in `/` (e.g.
+   * `'/assets/tfjs-wasm/'`) or one URL per binary, as tfjs's `setWasmPaths` takes. Read once, by the
+   * first wasm backend of the page or process.
+   */
+  readonly wasmPaths?: WasmPaths;
 }
 
 /** Creates a TensorFlow.js engine on one device; several engines on different devices may coexist. */
@@ -18,6 +27,12 @@ export async function createTfjsBackend(options: TfjsBackendOptions): Promise<Tf
   if (!isDevice(device)) {
     throw new BackendError(`unknown tfjs device "${String(device)}"; valid devices are ${TFJS_DEVICES.join(', ')}`);
   }
-  await initDevice(device);
+  checkOptions(options, ['device', 'wasmPaths'], 'createTfjsBackend');
+  const { wasmPaths } = options;
+  if (wasmPaths !== undefined) {
+    if (device !== 'wasm') throw new UnsupportedError(`wasmPaths applies to device "wasm" only, not "${device}"`);
+    checkWasmPaths(wasmPaths);
+  }
+  await initDevice(device, wasmPaths);
   return new TfjsBackend(device);
 }

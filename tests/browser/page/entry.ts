@@ -25,7 +25,7 @@ async function ortWebgpuNative() {
 
 const ENGINES: Record<EngineName, () => Promise<Backend>> = {
   'tfjs-cpu': () => createTfjsBackend({ device: 'cpu' }),
-  'tfjs-wasm': () => createTfjsBackend({ device: 'wasm' }),
+  'tfjs-wasm': () => createTfjsBackend({ device: 'wasm', wasmPaths: '/tfjs-wasm/' }),
   'tfjs-webgl': () => createTfjsBackend({ device: 'webgl' }),
   'tfjs-webgpu': () => createTfjsBackend({ device: 'webgpu' }),
   'ort-web-wasm': () => createOrtBackend(),
