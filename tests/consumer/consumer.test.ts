@@ -135,6 +135,30 @@ describe('a fresh Node app', () => {
   });
 });
 
+describe('a fresh Node app on onnxruntime-node alone', () => {
+  let app: string;
+  beforeAll(async () => {
+    app = join(tmp, 'node-ort-app');
+    const dependencies = {
+      '@attnjs/backend-ort': registry.packed['@attnjs/backend-ort']!,
+      '@attnjs/gpt': registry.packed['@attnjs/gpt']!,
+      'onnxruntime-node': ENGINES['onnxruntime-node']!,
+    };
+    await createApp({ dir: app, template: 'node-app', dependencies }, registry.url, join(tmp, 'cache'));
+  }, 240_000);
+
+  it('does not install onnxruntime-web', async () => {
+    expect(await copiesOf(app, 'onnxruntime-web')).toEqual([]);
+  });
+
+  it('runs the backend-ort README example', async () => {
+    symlinkSync(join(REPO, 'testdata'), join(app, 'testdata'));
+    writeFileSync(join(app, 'backend-ort.mjs'), readmeExample(REPO, 'backend-ort').code);
+    const result = await exec(process.execPath, ['backend-ort.mjs'], { cwd: app, timeout: 90_000 }).catch((e: Error) => e);
+    expect(result instanceof Error ? String(result) : '').toBe('');
+  });
+});
+
 describe('a fresh Vite app in headless Chromium', () => {
   let app: string;
   let page: PageRun;
@@ -172,6 +196,8 @@ describe('a fresh Vite app in headless Chromium', () => {
   });
 
   it('loads model folders and tokenizers from relative URL strings', () => {
+    expect(page.errors.rootRelativeModel, "fromPretrained('/testdata/gpt2-tiny/')").toBeNull();
+    expect(page.errors.rootRelativeTokenizer, "Tokenizer.fromUrl('/testdata/bert-vocab/tokenizer.json')").toBeNull();
     for (const file of ['/testdata/gpt2-tiny/config.json', '/testdata/gpt2-tiny/model.safetensors', '/testdata/bert-tiny/config.json', '/testdata/bert-vocab/tokenizer.json']) {
       expect(page.requests, file).toContain(file);
     }

@@ -64,6 +64,9 @@ for (const [id, load] of Object.entries(examples)) {
 console.log = log;
 
 const backend = await createTfjsBackend({ device: 'cpu' });
+// Root-relative strings too (the READMEs use './testdata/…' and 'testdata/…'): null when they load.
+results.errors.rootRelativeModel = await caught(async () => (await GPT2LMHeadModel.fromPretrained('/testdata/gpt2-tiny/', { backend })).dispose());
+results.errors.rootRelativeTokenizer = await caught(() => Tokenizer.fromUrl('/testdata/bert-vocab/tokenizer.json'));
 results.errors.config = await caught(() => GPT2LMHeadModel.fromPretrained('./testdata/no-such-model/', { backend }));
 results.errors.tokenizer = await caught(async () => Tokenizer.fromJSON({ model: { type: 'Unigram', vocab: [] } }));
 await backend.dispose();
