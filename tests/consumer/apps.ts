@@ -84,7 +84,7 @@ export async function serveFolders(folders: Readonly<Record<string, string>>): P
   const server: Server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     requests.push(path);
-    const file = resolve(folders, path.endsWith('/') ? `${path}index.html` : path);
+    const file = fileFor(folders, path.endsWith('/') ? `${path}index.html` : path);
     try {
       if (file === undefined) throw new Error('not served');
       const body = await readFile(file);
@@ -109,7 +109,7 @@ export async function serveFolders(folders: Readonly<Record<string, string>>): P
 }
 
 /** The longest matching prefix wins; nothing outside the mapped folders is served. */
-function resolve(folders: Readonly<Record<string, string>>, path: string): string | undefined {
+function fileFor(folders: Readonly<Record<string, string>>, path: string): string | undefined {
   const prefix = Object.keys(folders)
     .filter((p) => path.startsWith(p))
     .sort((a, b) => b.length - a.length)[0];

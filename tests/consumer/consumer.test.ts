@@ -58,6 +58,17 @@ async function typecheck(typescript: string, app: string): Promise<string> {
   }
 }
 
+/** Runs `node args…` in `cwd`: '' when it exits 0, else what it wrote to stderr. */
+async function nodeFailure(args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
+  try {
+    await exec(process.execPath, args, { cwd, env: { ...process.env, ...env }, timeout: 90_000 });
+    return '';
+  } catch (error) {
+    const { stderr } = error as { stderr?: string };
+    return stderr || String(error);
+  }
+}
+
 /** Every installed copy of a package under an app's node_modules (npm nests a second version). */
 async function copiesOf(app: string, name: string): Promise<string[]> {
   const { stdout } = await exec('find', [join(app, 'node_modules'), '-type', 'd', '-path', `*/node_modules/${name}`, '-prune']);
@@ -100,16 +111,8 @@ describe('a fresh Node app', () => {
 
   it.each(IDS)('runs the %s README example and prints what it shows', async (id) => {
     const capture = join(app, `printed-${id}.jsonl`);
-    try {
-      await exec(process.execPath, ['--import', './capture-console.mjs', join('run', `${id}.mjs`)], {
-        cwd: app,
-        env: { ...process.env, ATTNJS_CAPTURE: capture },
-        timeout: 90_000,
-      });
-    } catch (error) {
-      const { stderr } = error as { stderr?: string };
-      expect.fail(`${READMES[id]}'s example failed in the Node app:\n${stderr ?? error}`);
-    }
+    const failure = await nodeFailure(['--import', './capture-console.mjs', join('run', `${id}.mjs`)], app, { ATTNJS_CAPTURE: capture });
+    expect(failure, `${READMES[id]}'s example in the Node app`).toBe('');
     const printed = existsSync(capture)
       ? readFileSync(capture, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as string)
       : [];
@@ -126,8 +129,7 @@ describe('a fresh Node app', () => {
       if (Object.keys(m).length === 0) throw new Error(name + ' exports nothing to require()');
     }`;
     writeFileSync(join(app, 'require-all.cjs'), script);
-    const result = await exec(process.execPath, ['require-all.cjs'], { cwd: app }).catch((e: { stderr: string }) => e);
-    expect('stderr' in result ? result.stderr.split('\n').find((l) => /Error/.test(l)) ?? '' : '').toBe('');
+    expect(await nodeFailure(['require-all.cjs'], app)).toBe('');
   });
 
   it('has one onnxruntime-web: the app’s', async () => {
@@ -154,8 +156,7 @@ describe('a fresh Node app on onnxruntime-node alone', () => {
   it('runs the backend-ort README example', async () => {
     symlinkSync(join(REPO, 'testdata'), join(app, 'testdata'));
     writeFileSync(join(app, 'backend-ort.mjs'), readmeExample(REPO, 'backend-ort').code);
-    const result = await exec(process.execPath, ['backend-ort.mjs'], { cwd: app, timeout: 90_000 }).catch((e: Error) => e);
-    expect(result instanceof Error ? String(result) : '').toBe('');
+    expect(await nodeFailure(['backend-ort.mjs'], app)).toBe('');
   });
 });
 
