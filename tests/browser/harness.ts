@@ -116,8 +116,9 @@ export interface Browser {
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `the browser suite needs Chromium at ${CHROMIUM}, which does not exist. Install it with ` +
-        '`apt-get install -y chromium` (Debian; .ci/run does this in CI), or point ATTNJS_CHROMIUM at a Chromium binary.',
+      `the browser suite needs Chromium at ${CHROMIUM}, which does not exist. Run ` +
+        '`node tests/browser/ensure-chromium.mjs` (`pnpm test` does: it installs Debian\'s chromium as root, or says what to run), ' +
+        'or point ATTNJS_CHROMIUM at a Chromium binary.',
     );
   }
   // playwright-core refuses --user-data-dir in args; a persistent context in a fresh folder is the way.

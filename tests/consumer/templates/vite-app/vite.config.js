@@ -1,0 +1,2 @@
+// Top-level await in the page and in the examples.
+export default { build: { target: 'es2022' } };
