@@ -33,3 +33,9 @@ export const ENGINES: readonly EngineSpec[] = [
 
 /** Repo-relative test data (copied from the shared fixtures; a user's clone has no ../shared). */
 export const TESTDATA = new URL('../testdata/', import.meta.url);
+
+/**
+ * The engines as users run them (fused kernels on). Suites whose subject is not the layer math (decoding,
+ * task heads, leaks) run on these: the decomposed variants add no coverage there, only time.
+ */
+export const USER_ENGINES: readonly EngineSpec[] = ENGINES.filter((e) => !e.name.endsWith('(decomposed)'));

@@ -18,7 +18,7 @@ import {
 } from '@attnjs/core';
 import { Tokenizer } from '@attnjs/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from './engines.js';
+import { USER_ENGINES as ENGINES } from './engines.js';
 import { fixtureDir } from './reference.js';
 
 const V = 12;

@@ -28,7 +28,7 @@ import { createTfjsBackend } from '@attnjs/backend-tfjs';
 import { GPT2ForSequenceClassification, GPT2ForTokenClassification } from '@attnjs/gpt';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from './engines.js';
+import { USER_ENGINES as ENGINES } from './engines.js';
 import { TOLERANCE, expectClose, fixtureDir, readReference, rows } from './reference.js';
 
 const dirs: string[] = [];

@@ -12,7 +12,7 @@ import {
 import type { Backend, HostTensor } from '@attnjs/core';
 import { GPT2ForSequenceClassification, GPT2ForTokenClassification } from '@attnjs/gpt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from './engines.js';
+import { USER_ENGINES as ENGINES } from './engines.js';
 import { TOLERANCE, expectClose, fixtureDir, readReference, rows } from './reference.js';
 
 const tol = TOLERANCE.normal;

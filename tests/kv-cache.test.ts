@@ -4,10 +4,10 @@
  * right at model level); beam reordering gathers cache rows in the engine; and nothing is left behind.
  */
 import type { Backend, HostTensor } from '@attnjs/core';
-import { hostTensor } from '@attnjs/core';
+import { AbortError, hostTensor } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from './engines.js';
+import { USER_ENGINES as ENGINES } from './engines.js';
 import { TOLERANCE, expectClose, fixtureDir, readReference } from './reference.js';
 
 const MODELS = ['gpt2-tiny', 'gpt2-tiny-sharp', 'gpt2-hf-fake'] as const;
@@ -104,6 +104,34 @@ describe.each(ENGINES)('KV cache on $name', (engine) => {
     if (sessions !== undefined) expect(sessions - before).toBe(1);
     model.dispose();
     if (sessions !== undefined) expect(backend.memory().sessions).toBe(before);
+  });
+
+  it('1,000 generate calls, some aborted and some throwing, leave the engine as they found it', async () => {
+    const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-tiny'), { backend });
+    await model.generate([[1, 2, 3]], { maxNewTokens: 2 }); // compile and upload once
+    const before = backend.memory();
+    const outcomes = { done: 0, aborted: 0, threw: 0 };
+    for (let i = 0; i < 1000; i++) {
+      const controller = new AbortController();
+      const streamer = {
+        put: () => {
+          if (i % 3 === 1) controller.abort(new Error('enough'));
+          if (i % 3 === 2) throw new Error('a streamer that throws');
+        },
+      };
+      const prompts = i % 2 ? [[1, 2, 3], [4, 5]] : [[6, 7, 8, 9]];
+      try {
+        await model.generate(prompts, { maxNewTokens: 3, streamer, signal: controller.signal, useCache: i % 4 !== 3 });
+        outcomes.done++;
+      } catch (error) {
+        if (error instanceof AbortError) outcomes.aborted++;
+        else if ((error as Error).message === 'a streamer that throws') outcomes.threw++;
+        else throw error;
+      }
+    }
+    expect(outcomes).toEqual({ done: 334, aborted: 333, threw: 333 });
+    expect(backend.memory()).toEqual(before);
+    model.dispose();
   });
 
   it('a decode step moves the same bytes whatever the context length', async () => {

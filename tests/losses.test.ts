@@ -17,7 +17,7 @@ import {
   spanPositionsFeed,
 } from '@attnjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from './engines.js';
+import { USER_ENGINES as ENGINES } from './engines.js';
 import { expectClose } from './reference.js';
 
 const LOGITS = [-1000, -30, -2.5, -1e-3, 0, 0.7, 30, 1000];

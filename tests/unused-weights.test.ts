@@ -18,7 +18,7 @@ import {
 } from '@attnjs/core';
 import { GPT2LMHeadModel, GPT2Model } from '@attnjs/gpt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENGINES } from './engines.js';
+import { USER_ENGINES as ENGINES } from './engines.js';
 import { TOLERANCE, expectClose, fixtureDir, readReference, rows } from './reference.js';
 
 let backend: Backend;
