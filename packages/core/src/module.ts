@@ -26,6 +26,8 @@ export class Parameter {
  */
 export abstract class Module {
   private readonly ownParams = new Map<string, Parameter>();
+  /** Names registered with `alias`: a tied weight's second name, which checkpoints do not store. */
+  private readonly aliasNames = new Set<string>();
   /** A list, not a map: several children may share the name '' (a block's attention and feed-forward). */
   private readonly children: [string, Module][] = [];
 
@@ -38,6 +40,7 @@ export abstract class Module {
   /** Registers an existing parameter under another name (a tied weight, e.g. `lm_head.weight`). */
   protected alias(name: string, p: Parameter): Parameter {
     this.ownParams.set(name, p);
+    this.aliasNames.add(name);
     return p;
   }
 
@@ -53,6 +56,19 @@ export abstract class Module {
     for (const [name, p] of this.ownParams) out.set(prefix + name, p);
     for (const [name, m] of this.children) {
       for (const [key, p] of m.namedParameters(name ? `${prefix}${name}.` : prefix)) out.set(key, p);
+    }
+    return out;
+  }
+
+  /**
+   * Every parameter once, under the name a checkpoint stores it: aliases are left out, as Hugging Face
+   * leaves tied weights (`lm_head.weight`, `cls.predictions.decoder.weight`) out of model.safetensors.
+   */
+  savedParameters(prefix = ''): Map<string, Parameter> {
+    const out = new Map<string, Parameter>();
+    for (const [name, p] of this.ownParams) if (!this.aliasNames.has(name)) out.set(prefix + name, p);
+    for (const [name, m] of this.children) {
+      for (const [key, p] of m.savedParameters(name ? `${prefix}${name}.` : prefix)) out.set(key, p);
     }
     return out;
   }
