@@ -1,0 +1,82 @@
+/**
+ * The masked-LM collator against Hugging Face's semantics, statistically: selection rate 15 %, split
+ * 80 / 10 / 10 among the selected, special tokens and padding never selected, same seed same masks.
+ * And causal-LM packing on a hand-worked example.
+ */
+import { InputError } from '@attnjs/core';
+import { describe, expect, it } from 'vitest';
+import { causalLMBatch, packBlocks } from '../src/collators/causal-lm.js';
+import { maskTokens } from '../src/collators/masked-lm.js';
+import { Random } from '../src/random.js';
+
+const [CLS, SEP, MASK, PAD, V] = [101, 102, 103, 0, 1000];
+const options = { maskTokenId: MASK, vocabSize: V, specialTokenIds: [CLS, SEP], padTokenId: PAD };
+
+function corpus(rows: number, seed: number): number[][] {
+  const r = new Random(seed);
+  return Array.from({ length: rows }, () => {
+    const length = 20 + r.int(100);
+    return [CLS, ...Array.from({ length }, () => 104 + r.int(V - 104)), SEP];
+  });
+}
+
+describe('maskTokens', () => {
+  it('selects 15 % of ordinary tokens and splits them 80 / 10 / 10 (4σ bounds)', () => {
+    const rows = corpus(400, 1);
+    const batch = maskTokens(rows, new Random(99), options);
+    let ordinary = 0;
+    let selected = 0;
+    const outcome = { mask: 0, random: 0, kept: 0 };
+    rows.forEach((row, b) => {
+      row.forEach((id, t) => {
+        const label = batch.labels[b]![t]!;
+        const seen = batch.inputIds[b]![t]!;
+        if (id === CLS || id === SEP) {
+          expect(label).toBe(-100);
+          expect(seen).toBe(id);
+          return;
+        }
+        ordinary++;
+        if (label === -100) return expect(seen).toBe(id);
+        selected++;
+        expect(label).toBe(id);
+        if (seen === MASK) outcome.mask++;
+        else if (seen === id) outcome.kept++;
+        else outcome.random++;
+      });
+    });
+    const within = (count: number, n: number, p: number) => Math.abs(count / n - p) <= 4 * Math.sqrt((p * (1 - p)) / n);
+    expect(ordinary).toBeGreaterThan(20_000);
+    expect(within(selected, ordinary, 0.15), `rate ${selected / ordinary}`).toBe(true);
+    expect(within(outcome.mask, selected, 0.8), `mask ${outcome.mask / selected}`).toBe(true);
+    // A random id equal to the original counts as kept (p = 1/V): both shares stay within their bounds.
+    expect(within(outcome.random, selected, 0.1), `random ${outcome.random / selected}`).toBe(true);
+    expect(within(outcome.kept, selected, 0.1), `kept ${outcome.kept / selected}`).toBe(true);
+  });
+
+  it('pads ragged rows and never selects padding; same seed gives the same masks', () => {
+    const rows = [[CLS, 500, 501, SEP], [CLS, 502, SEP]];
+    const a = maskTokens(rows, new Random(5), options);
+    expect(a.attentionMask).toEqual([[1, 1, 1, 1], [1, 1, 1, 0]]);
+    expect(a.inputIds[1]![3]).toBe(PAD);
+    expect(a.labels[1]![3]).toBe(-100);
+    expect(maskTokens(rows, new Random(5), options)).toEqual(a);
+    const many = corpus(50, 2);
+    expect(maskTokens(many, new Random(6), options)).not.toEqual(maskTokens(many, new Random(7), options));
+  });
+
+  it('refuses options it does not know and bad probabilities', () => {
+    expect(() => maskTokens([[1]], new Random(1), { ...options, wholeWordMask: true } as never)).toThrow(/wholeWordMask/);
+    expect(() => maskTokens([[1]], new Random(1), { ...options, mlmProbability: 1.5 })).toThrow(InputError);
+  });
+});
+
+describe('packBlocks', () => {
+  it('concatenates documents with a separator and drops the remainder, as HF group_texts', () => {
+    // stream 1 2 3 0 4 5 0 6 7 8 9 0 10 0: four blocks of 3, the last two ids dropped
+    expect(packBlocks([[1, 2, 3], [4, 5], [6, 7, 8, 9], [10]], 3, 0)).toEqual([[1, 2, 3], [0, 4, 5], [0, 6, 7], [8, 9, 0]]);
+    expect(packBlocks([[1, 2, 3, 4, 5]], 2)).toEqual([[1, 2], [3, 4]]);
+    expect(causalLMBatch([[1, 2], [3, 4]])).toEqual({ inputIds: [[1, 2], [3, 4]], labels: [[1, 2], [3, 4]] });
+    expect(() => causalLMBatch([[1, 2], [3]])).toThrow(InputError);
+  });
+});
