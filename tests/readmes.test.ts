@@ -44,3 +44,12 @@ it('packages/core/README.md', () => {
   const out = runFirstExample('packages/core/README.md');
   expect(Number(out.trim())).toBeCloseTo(-Math.log(Math.exp(2) / (Math.exp(2) + 2)), 6);
 });
+
+it('packages/train/README.md', () => {
+  const losses = runFirstExample('packages/train/README.md')
+    .trim()
+    .split('\n')
+    .map((line) => Number(line.split(' ')[1]));
+  expect(losses).toHaveLength(8);
+  expect(losses[7]!).toBeLessThan(losses[0]! - 0.01);
+});
