@@ -5,7 +5,8 @@
  *
  *   node bench/training-step.mjs [--device wasm|cpu] [--runs N] [--backend path/to/backend-tfjs/dist/index.js]
  *
- * `--backend` loads another build of @attnjs/backend-tfjs (e.g. one built before a change) for a before/after.
+ * `--backend` loads another build of @attnjs/backend-tfjs (e.g. one built before a change) for a before/after;
+ * without it, a whole `Trainer.trainStep` (gradients kept in the engine, clipping, AdamW) is timed too.
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -47,5 +48,13 @@ console.log(`tfjs-${args.device}, ${params.reduce((n, p) => n + p.value.data.len
 const forward = await time('forward (loss)', () => backend.run(bound.program, bound.inputs));
 const step = await time('forward + backward', () => backend.valueAndGrads(bound.program, bound.inputs, params));
 console.log(`backward / forward: ${((step - forward) / forward).toFixed(2)}×, step / forward: ${(step / forward).toFixed(2)}×`);
+if (!args.backend) {
+  const { AdamW, Trainer, decayGroups } = await import('@attnjs/train');
+  const trainer = new Trainer({ model, optimizer: new AdamW({ groups: decayGroups(model, 0.1) }), learningRate: 1e-3, maxGradNorm: 1 });
+  const batchInputs = { inputIds: ids, labels: ids };
+  const train = await time('Trainer.trainStep (AdamW)', () => trainer.trainStep([batchInputs]));
+  console.log(`train step / forward: ${(train / forward).toFixed(2)}×, ${((batch * context) / (train / 1000)).toFixed(0)} tokens/s`);
+  trainer.dispose();
+}
 model.dispose();
 await backend.dispose();
