@@ -8,7 +8,7 @@ import { BertForPreTraining } from '@attnjs/bert';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
 import { type Backend, type HostTensor, UnsupportedError, readSafetensors } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
-import { AdamW, type ParameterGroup, Trainer, type TrainableModel, decayGroups } from '@attnjs/train';
+import { AdamW, type ParameterGroup, SGD, Trainer, type TrainableModel, decayGroups } from '@attnjs/train';
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
 import { fixtureDir, readReference } from './reference.js';
@@ -97,6 +97,30 @@ describe.each(['cpu', 'wasm'] as const)('training parity on tfjs-%s', (device) =
       it(`${name}, ${variant}: 12 AdamW steps match PyTorch`, () => checkRun(device, name, variant));
     }
   }
+});
+
+describe.each(['cpu', 'wasm'] as const)('SGD on tfjs-%s', (device) => {
+  it('one step is θ − lr·(g + wd·θ), with g PyTorch\'s step-1 gradient', async () => {
+    const backend = await createTfjsBackend({ device });
+    const model = (await MODELS['gpt2-tiny'].load(backend)) as TrainableModel<unknown>;
+    const initial = new Map([...model.savedParameters()].map(([name, p]) => [name, Float32Array.from(p.value.data)]));
+    const [lr, wd] = [0.5, 0.01];
+    const groups = decayGroups(model, wd); // matrices decayed, 1-D tensors not
+    const trainer = new Trainer({ model, optimizer: new SGD({ groups, momentum: 0.9 }), learningRate: lr });
+    await trainer.trainStep([MODELS['gpt2-tiny'].batch(readReference('training/gpt2-tiny').batches[0])]);
+    const grads = (await readSafetensors(`${fixtureDir('training/gpt2-tiny')}grads_step1.safetensors`)).tensors;
+    for (const [name, got] of await trainer.readWeights()) {
+      const theta = initial.get(name)!;
+      const decay = got.shape.length >= 2 ? wd : 0;
+      const g = grads.get(name)!.tensor.data;
+      // lr·(gradient tolerance) plus float32 rounding of θ.
+      const worst = Math.max(...Array.from(got.data, (v, i) => Math.abs(v - (theta[i]! - lr * (g[i]! + decay * theta[i]!)))));
+      expect(worst, name).toBeLessThanOrEqual(lr * 5e-7 + 1e-6);
+    }
+    trainer.dispose();
+    model.dispose();
+    await backend.dispose();
+  });
 });
 
 describe.each(ENGINES.filter((e) => e.name.startsWith('ort')))('training on $name', (engine) => {
