@@ -7,3 +7,4 @@ export { Random, type RandomState } from './random.js';
 export { saveCheckpoint, saveCheckpointAtStep, resumeFromCheckpoint, latestCheckpoint } from './checkpoint.js';
 export { packBlocks, causalLMBatch } from './collators/causal-lm.js';
 export { maskTokens, type MaskedLMOptions, type MaskedLMBatch } from './collators/masked-lm.js';
+export { accuracy, perplexity } from './metrics.js';

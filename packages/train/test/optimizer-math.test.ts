@@ -5,6 +5,7 @@
 import { InputError, Parameter } from '@attnjs/core';
 import { describe, expect, it } from 'vitest';
 import { clipCoefficient } from '../src/clipping.js';
+import { accuracy, perplexity } from '../src/metrics.js';
 import { flattenGroups } from '../src/parameter-groups.js';
 import { Random } from '../src/random.js';
 import { createSchedule } from '../src/schedules.js';
@@ -80,5 +81,14 @@ describe('parameter groups', () => {
     const p = new Parameter([2]);
     expect(() => flattenGroups([{ params: [p], weightDecay: 0 }, { params: [p], weightDecay: 0.1 }])).toThrow(/more than one group/);
     expect(() => flattenGroups([{ params: [p], weightDecay: -1 }])).toThrow(/weightDecay/);
+  });
+});
+
+describe('metrics', () => {
+  it('perplexity is exp(loss); accuracy skips ignored labels', () => {
+    expect(perplexity(Math.log(65))).toBeCloseTo(65, 10);
+    expect(accuracy([1, 2, 3, 4], [1, -100, 3, 5])).toBe(2 / 3);
+    expect(() => accuracy([1], [-100])).toThrow(InputError);
+    expect(() => accuracy([1, 2], [1])).toThrow(/2 predictions for 1 labels/);
   });
 });
