@@ -57,8 +57,10 @@ async function checkRun(device: 'cpu' | 'wasm', name: keyof typeof MODELS, varia
   });
   const want = ref.variants[variant].float64.steps;
   const gradsWant = (await readSafetensors(`${fixtureDir(`training/${name}`)}grads_step1.safetensors`)).tensors;
+  let tensorsAfterStep2 = 0;
   for (const [i, batch] of ref.batches.entries()) {
     const record = await trainer.trainStep([MODELS[name].batch(batch)]);
+    if (i === 1) tensorsAfterStep2 = backend.memory().tensors!;
     const w = want[i];
     expect(record.step).toBe(w.step);
     expect(Math.abs(record.learningRate - w.lr), `lr at step ${w.step}`).toBeLessThanOrEqual(1e-12);
@@ -73,6 +75,7 @@ async function checkRun(device: 'cpu' | 'wasm', name: keyof typeof MODELS, varia
       }
     }
   }
+  expect(backend.memory().tensors, 'engine tensors after step 12 vs step 2 (a step leaks none)').toBe(tensorsAfterStep2);
   const finalFile = variant === 'all_decay' ? 'final.safetensors' : 'final.decay_groups.safetensors';
   const finalWant = (await readSafetensors(`${fixtureDir(`training/${name}`)}${finalFile}`)).tensors;
   const weights = await trainer.readWeights();
