@@ -8,3 +8,4 @@ export { saveCheckpoint, saveCheckpointAtStep, resumeFromCheckpoint, latestCheck
 export { packBlocks, causalLMBatch } from './collators/causal-lm.js';
 export { maskTokens, type MaskedLMOptions, type MaskedLMBatch } from './collators/masked-lm.js';
 export { accuracy, perplexity } from './metrics.js';
+export { nextSentencePairs, pairInputs, type SentencePair } from './collators/next-sentence.js';

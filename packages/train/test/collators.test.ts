@@ -7,6 +7,7 @@ import { InputError } from '@attnjs/core';
 import { describe, expect, it } from 'vitest';
 import { causalLMBatch, packBlocks } from '../src/collators/causal-lm.js';
 import { maskTokens } from '../src/collators/masked-lm.js';
+import { nextSentencePairs, pairInputs } from '../src/collators/next-sentence.js';
 import { Random } from '../src/random.js';
 
 const [CLS, SEP, MASK, PAD, V] = [101, 102, 103, 0, 1000];
@@ -78,5 +79,38 @@ describe('packBlocks', () => {
     expect(packBlocks([[1, 2, 3, 4, 5]], 2)).toEqual([[1, 2], [3, 4]]);
     expect(causalLMBatch([[1, 2], [3, 4]])).toEqual({ inputIds: [[1, 2], [3, 4]], labels: [[1, 2], [3, 4]] });
     expect(() => causalLMBatch([[1, 2], [3]])).toThrow(InputError);
+  });
+});
+
+describe('nextSentencePairs', () => {
+  // Segment ids encode (document, index) so a pair can be traced back: segment = [1000·d + i].
+  const documents = Array.from({ length: 30 }, (_, d) => Array.from({ length: 5 + (d % 7) }, (_, i) => [1000 * d + i]));
+  const where = (segment: readonly number[]) => ({ doc: Math.floor(segment[0]! / 1000), index: segment[0]! % 1000 });
+
+  it('pairs each segment with its successor half the time, else with a segment of another document (4σ)', () => {
+    const pairs = nextSentencePairs(documents, new Random(3));
+    expect(pairs).toHaveLength(documents.reduce((n, d) => n + d.length - 1, 0));
+    let real = 0;
+    const otherDocs = new Set<number>();
+    for (const pair of pairs) {
+      const a = where(pair.a);
+      const b = where(pair.b);
+      if (pair.label === 0) {
+        real++;
+        expect(b).toEqual({ doc: a.doc, index: a.index + 1 });
+      } else {
+        expect(b.doc).not.toBe(a.doc);
+        otherDocs.add(b.doc);
+      }
+    }
+    const n = pairs.length;
+    expect(Math.abs(real / n - 0.5)).toBeLessThanOrEqual(4 * Math.sqrt(0.25 / n));
+    expect(otherDocs.size).toBeGreaterThan(25); // random B segments come from across the corpus
+    expect(nextSentencePairs(documents, new Random(3))).toEqual(pairs);
+  });
+
+  it('lays out [CLS] A [SEP] B [SEP] with token types, and refuses a single document', () => {
+    expect(pairInputs({ a: [5, 6], b: [7], label: 1 }, CLS, SEP)).toEqual({ ids: [CLS, 5, 6, SEP, 7, SEP], tokenTypeIds: [0, 0, 0, 0, 1, 1] });
+    expect(() => nextSentencePairs([[[1], [2]]], new Random(1))).toThrow(/at least 2 documents/);
   });
 });
