@@ -7,7 +7,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { InputError } from '@attnjs/core';
+import { InputError, Parameter, UnsupportedError } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import {
   AdamW,
@@ -112,6 +112,21 @@ describe('training checkpoints on tfjs-cpu', () => {
     await expect(resumeFromCheckpoint(withSgd, saved)).rejects.toThrow(/saved with optimizer "adamw", the trainer uses "sgd"/);
     withSgd.dispose();
     await sgd.close();
+  });
+
+  it('refuses options it cannot honour with typed errors', async () => {
+    const run = await setUp();
+    const base = { model: run.model, optimizer: run.trainer.optimizer, learningRate: 1e-3 };
+    expect(() => new Trainer({ ...base, warmup: 3 } as never)).toThrow(UnsupportedError);
+    expect(() => new Trainer({ ...base, learningRate: -1 })).toThrow(/learningRate/);
+    expect(() => new Trainer({ ...base, gradientAccumulationSteps: 0 })).toThrow(/gradientAccumulationSteps/);
+    expect(() => new Trainer({ ...base, maxGradNorm: 0 })).toThrow(/maxGradNorm/);
+    expect(() => new Trainer({ ...base, optimizer: new AdamW({ groups: [{ params: [new Parameter([2])], weightDecay: 0 }] }) })).toThrow(
+      /not the model's/,
+    );
+    await expect(run.trainer.trainStep([batch(0, { int: () => 0 } as unknown as Random)])).rejects.toThrow(/gradientAccumulationSteps is 2/);
+    await expect(run.trainer.readGradients()).rejects.toThrow(/no step has been taken/);
+    await run.close();
   });
 
   it('accumulating a micro-batch twice is one step on it, bit for bit', async () => {
