@@ -67,8 +67,43 @@ describe('maskTokens', () => {
   });
 
   it('refuses options it does not know and bad probabilities', () => {
-    expect(() => maskTokens([[1]], new Random(1), { ...options, wholeWordMask: true } as never)).toThrow(/wholeWordMask/);
+    expect(() => maskTokens([[1]], new Random(1), { ...options, wholeWordMasking: true } as never)).toThrow(/wholeWordMasking/);
     expect(() => maskTokens([[1]], new Random(1), { ...options, mlmProbability: 1.5 })).toThrow(InputError);
+  });
+});
+
+describe('maskTokens with wordIds (whole-word masking)', () => {
+  it('selects whole words only, within round(15 % of the row) tokens, never specials', () => {
+    const r = new Random(11);
+    for (let row = 0; row < 200; row++) {
+      // [CLS] w0 w1 … [SEP], each word 1–3 word-piece tokens
+      const ids = [CLS];
+      const words: (number | null)[] = [null];
+      const wordCount = 5 + r.int(30);
+      for (let w = 0; w < wordCount; w++) {
+        for (let k = 0, n = 1 + r.int(3); k < n; k++) {
+          ids.push(104 + r.int(V - 104));
+          words.push(w);
+        }
+      }
+      ids.push(SEP);
+      words.push(null);
+      const batch = maskTokens([ids], r, { ...options, wordIds: [words] });
+      const chosen = batch.labels[0]!.map((l) => l !== -100);
+      expect(chosen[0] || chosen.at(-1)).toBe(false);
+      for (let w = 0; w < wordCount; w++) {
+        const inWord = chosen.filter((_, t) => words[t] === w);
+        expect(new Set(inWord).size, `word ${w} of row ${row} masked whole or not at all`).toBe(1);
+      }
+      const count = chosen.filter(Boolean).length;
+      expect(count).toBeGreaterThanOrEqual(1);
+      expect(count).toBeLessThanOrEqual(Math.max(1, Math.round(ids.length * 0.15)));
+    }
+  });
+
+  it('refuses wordIds that do not match the rows', () => {
+    expect(() => maskTokens([[CLS, 500, SEP]], new Random(1), { ...options, wordIds: [[null, 0]] })).toThrow(/wordIds\[0\] has 2 entries for 3 ids/);
+    expect(() => maskTokens([[CLS, 500, SEP]], new Random(1), { ...options, wordIds: [] })).toThrow(/wordIds has 0 rows/);
   });
 });
 

@@ -11,6 +11,11 @@ export interface MaskedLMOptions {
   readonly padTokenId: number;
   /** Share of ordinary tokens selected; default 0.15. */
   readonly mlmProbability?: number;
+  /**
+   * Whole-word masking: per row, each token's word index (a tokenizer encoding's `wordIds`; null for
+   * special tokens). Words are then selected whole, as Hugging Face's DataCollatorForWholeWordMask does.
+   */
+  readonly wordIds?: readonly (readonly (number | null)[])[];
 }
 
 export interface MaskedLMBatch {
@@ -26,7 +31,7 @@ export interface MaskedLMBatch {
  * and stays as it was with 0.1. Draws come from `random`, so a seeded run masks the same way every time.
  */
 export function maskTokens(rows: readonly (readonly number[])[], random: Random, options: MaskedLMOptions): MaskedLMBatch {
-  checkOptions(options, ['maskTokenId', 'vocabSize', 'specialTokenIds', 'padTokenId', 'mlmProbability'], 'maskTokens');
+  checkOptions(options, ['maskTokenId', 'vocabSize', 'specialTokenIds', 'padTokenId', 'mlmProbability', 'wordIds'], 'maskTokens');
   const { maskTokenId, vocabSize, padTokenId, mlmProbability = 0.15 } = options;
   if (!(mlmProbability > 0 && mlmProbability < 1)) throw new InputError(`maskTokens mlmProbability must be in (0, 1), got ${mlmProbability}`);
   if (!Number.isInteger(vocabSize) || vocabSize < 1) throw new InputError(`maskTokens vocabSize must be a positive integer, got ${vocabSize}`);
@@ -34,11 +39,18 @@ export function maskTokens(rows: readonly (readonly number[])[], random: Random,
   const special = new Set([...options.specialTokenIds, padTokenId]);
   const width = Math.max(...rows.map((r) => r.length));
   const batch: MaskedLMBatch = { inputIds: [], attentionMask: [], labels: [] };
-  for (const row of rows) {
+  if (options.wordIds && options.wordIds.length !== rows.length) {
+    throw new InputError(`maskTokens: wordIds has ${options.wordIds.length} rows for ${rows.length} rows of ids`);
+  }
+  for (const [r, row] of rows.entries()) {
     const ids: number[] = [];
     const labels: number[] = [];
-    for (const id of row) {
-      if (special.has(id) || random.next() >= mlmProbability) {
+    const words = options.wordIds?.[r];
+    const selected = words
+      ? selectWholeWords(row, words, special, mlmProbability, random, r)
+      : row.map((id) => !special.has(id) && random.next() < mlmProbability);
+    for (const [t, id] of row.entries()) {
+      if (!selected[t]) {
         ids.push(id);
         labels.push(IGNORE_INDEX);
         continue;
@@ -55,4 +67,38 @@ export function maskTokens(rows: readonly (readonly number[])[], random: Random,
     batch.attentionMask.push([...Array<number>(row.length).fill(1), ...Array<number>(pad).fill(0)]);
   }
   return batch;
+}
+
+/**
+ * DataCollatorForWholeWordMask's choice: shuffle the words, then take whole words while the count of
+ * selected tokens stays within round(mlmProbability · row length) (at least 1); a word that would overshoot
+ * is skipped. Special tokens (word index null, or a special id) are never chosen.
+ */
+function selectWholeWords(
+  row: readonly number[],
+  words: readonly (number | null)[],
+  special: ReadonlySet<number>,
+  mlmProbability: number,
+  random: Random,
+  r: number,
+): boolean[] {
+  if (words.length !== row.length) throw new InputError(`maskTokens: wordIds[${r}] has ${words.length} entries for ${row.length} ids`);
+  const groups = new Map<number, number[]>();
+  words.forEach((w, t) => {
+    if (w === null || special.has(row[t]!)) return;
+    groups.set(w, [...(groups.get(w) ?? []), t]);
+  });
+  const order = random.permutation(groups.size);
+  const candidates = [...groups.values()];
+  const budget = Math.max(1, Math.round(row.length * mlmProbability));
+  const selected = row.map(() => false);
+  let count = 0;
+  for (const i of order) {
+    if (count >= budget) break;
+    const positions = candidates[i]!;
+    if (count + positions.length > budget) continue;
+    for (const t of positions) selected[t] = true;
+    count += positions.length;
+  }
+  return selected;
 }
