@@ -113,3 +113,9 @@ describe('README examples print what they say, and it is right', () => {
     }
   });
 });
+
+it('packages/train/README.md', () => {
+  const losses = run('packages/train/README.md').map((line: string) => Number(line.split(' ')[1]));
+  expect(losses).toHaveLength(8);
+  expect(losses[7]!).toBeLessThan(losses[0]! - 0.01);
+});

@@ -16,6 +16,7 @@ import {
   type RunOptions,
   ShapeMismatchError,
   StateSlots,
+  UnsupportedError,
   requireState,
   sizeOf,
   stateUsage,
@@ -68,6 +69,7 @@ class OrtBackend implements Backend {
     options: RunOptions = {},
   ): Promise<Record<O, HostTensor>> {
     if (this.disposed) throw new BackendError(`${this.name}: the backend has been disposed`);
+    refuseTraining(program, this.name);
     const given = validateInputs(inputs as Record<string, HostTensor>);
     const stateOutputs = Object.entries(program.stateOutputs ?? {}) as [string, string][];
     const usesState = Boolean(program.stateInputs?.length || stateOutputs.length);
@@ -196,6 +198,19 @@ class OrtBackend implements Backend {
       void releaseSession(entry);
     }
     entries.clear();
+  }
+}
+
+/**
+ * ONNX Runtime has no autodiff here, and parameters are baked into each compiled session, so programs that
+ * differentiate or write parameters (training) are refused before anything is traced.
+ */
+function refuseTraining(program: Program, backendName: string): void {
+  const what = program.gradients ? 'differentiates its loss' : Object.keys(program.parameterOutputs ?? {}).length ? 'writes parameters' : undefined;
+  if (what) {
+    throw new UnsupportedError(
+      `${backendName}: program "${program.key}" ${what}; training needs the tfjs engine (createTfjsBackend from @attnjs/backend-tfjs)`,
+    );
   }
 }
 

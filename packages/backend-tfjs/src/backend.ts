@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { activate, anyInitialised, initialisingNow, type TfjsDevice } from './devices.js';
 import { createKernels } from './kernels/index.js';
 import { ParamStore } from './params.js';
-import { download, fromTf, tfOf, upload } from './tensors.js';
+import { download, fromTf, swapLastAxes, tfOf, upload } from './tensors.js';
 
 export interface ValueAndGrads<O extends string = string> {
   /** Every output of the program, `loss` included. */
@@ -18,7 +18,17 @@ export interface ValueAndGrads<O extends string = string> {
  * An eager engine: `build` runs on real tfjs tensors inside tf.tidy, so every intermediate is freed when
  * the call returns and only the cached parameters (variables) outlive it.
  */
-const swapLastAxes = (x: tf.Tensor) => tf.transpose(x, [...x.shape.keys()].map((i) => (i < x.rank - 2 ? i : 2 * x.rank - 3 - i)));
+
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+function checkGradientSpec(program: Program): void {
+  const spec = program.gradients;
+  if (!spec) return;
+  if (spec.wrt.length === 0) throw new InputError(`program "${program.key}": gradients.wrt is empty`);
+  if (spec.into.length !== spec.wrt.length) {
+    throw new InputError(`program "${program.key}": gradients.into names ${spec.into.length} slots for ${spec.wrt.length} parameters`);
+  }
+}
 
 export class TfjsBackend implements Backend {
   readonly name: string;
@@ -31,8 +41,11 @@ export class TfjsBackend implements Backend {
   constructor(readonly device: TfjsDevice, fusedKernels = true) {
     this.name = `tfjs-${device}`;
     // Only tfjs-backend-wasm has the slow transposed-operand path; elsewhere tfjs transposes for free.
-    const transposed = device === 'wasm' ? (x: tf.Tensor) => this.params.transposedOf(x) ?? swapLastAxes(x) : undefined;
-    this.kernels = createKernels((p) => this.params.get(p), transposed, fusedKernels);
+    const wasm = {
+      transposed: (x: tf.Tensor) => this.params.transposedOf(x) ?? swapLastAxes(x),
+      recording: () => this.params.recording,
+    };
+    this.kernels = createKernels((p) => this.params.get(p), device === 'wasm' ? wasm : undefined, fusedKernels);
   }
 
   async run<I extends string, O extends string>(
@@ -40,17 +53,38 @@ export class TfjsBackend implements Backend {
     inputs: Partial<Record<I, HostTensor>>,
     options: RunOptions = {},
   ): Promise<Record<O, HostTensor>> {
-    const usesState = Boolean(program.stateInputs?.length || Object.keys(program.stateOutputs ?? {}).length);
+    const usesState = Boolean(program.stateInputs?.length || Object.keys(program.stateOutputs ?? {}).length || program.gradients);
     const state = usesState ? requireState(options.state, this.states, program.key, this.name) : undefined;
+    checkGradientSpec(program);
     // tfjs runs no op while a device initialises. From this check to the end of build all is synchronous,
     // so no other backend can switch devices or start an init in between.
     while (initialisingNow()) await anyInitialised();
     this.enter();
-    const outputs = tf.tidy(() => this.build(program, inputs as Record<string, HostTensor>, state));
+    const hostInputs = inputs as Record<string, HostTensor>;
+    let outputs: Record<string, tf.Tensor>;
+    if (program.gradients) {
+      const spec = program.gradients;
+      const result = this.differentiate(program, hostInputs, spec.wrt.map((p) => this.params.get(p)), state);
+      outputs = result.outputs;
+      try {
+        result.grads.forEach((g, i) => this.storeGradient(state!, spec.into[i]!, g, spec.accumulate === true));
+      } catch (error) {
+        [...Object.values(outputs), ...result.grads].forEach((t) => !t.isDisposed && !state!.holds(t) && this.free(t));
+        throw error;
+      }
+    } else {
+      outputs = tf.tidy(() => this.build(program, hostInputs, state));
+    }
     const missing = (options.outputs ?? []).filter((name) => !(name in outputs));
     if (missing.length) {
       for (const t of Object.values(outputs)) if (!state?.holds(t)) this.free(t);
       throw new InputError(`program "${program.key}" has no output ${missing.map((n) => `"${n}"`).join(', ')} to return`);
+    }
+    try {
+      this.assignParameters(program, outputs);
+    } catch (error) {
+      Object.values(outputs).forEach((t) => this.free(t));
+      throw error;
     }
     for (const [name, slot] of Object.entries(program.stateOutputs ?? {}) as [string, string][]) {
       const t = outputs[name]!;
@@ -122,6 +156,36 @@ export class TfjsBackend implements Backend {
     this.disposed = true;
   }
 
+  /** Puts a gradient into its slot, or adds it to what the slot holds. */
+  private storeGradient(state: StateSlots<tf.Tensor>, slot: string, grad: tf.Tensor, accumulate: boolean): void {
+    const held = accumulate && state.spec(slot) !== undefined ? state.get(slot) : undefined;
+    if (held && !sameShape(held.shape, grad.shape)) {
+      grad.dispose();
+      throw new ShapeMismatchError(`gradient slot "${slot}"`, grad.shape, held.shape);
+    }
+    if (!held) return state.put(slot, grad);
+    state.put(slot, tf.add(held, grad));
+    grad.dispose();
+  }
+
+  /** Replaces parameters' engine copies by the program's `parameterOutputs` (checked first, so a bad one changes nothing). */
+  private assignParameters(program: Program, outputs: Record<string, tf.Tensor>): void {
+    const writes = Object.entries(program.parameterOutputs ?? {}) as [string, Parameter][];
+    for (const [name, p] of writes) {
+      const t = outputs[name];
+      if (!t) throw new InputError(`program "${program.key}": parameter output "${name}" was not produced`);
+      if (!sameShape(t.shape, p.shape) || t.dtype !== 'float32') {
+        throw new ShapeMismatchError(`parameter output "${name}" (float32)`, p.shape, t.shape);
+      }
+    }
+    for (const [name, p] of writes) {
+      const t = outputs[name]!;
+      delete outputs[name];
+      this.params.assign(p, t);
+      this.free(t);
+    }
+  }
+
   private enter(): void {
     if (this.disposed) throw new BackendError(`backend ${this.name} has been disposed`);
     activate(this.device);
@@ -132,6 +196,7 @@ export class TfjsBackend implements Backend {
     program: Program,
     inputs: Record<string, HostTensor>,
     variables: tf.Variable[],
+    state?: StateSlots<tf.Tensor>,
   ): { outputs: Record<string, tf.Tensor>; grads: tf.Tensor[] } {
     const kept: tf.Tensor[] = []; // outputs other than the loss, kept past tfjs's forward tidy
     this.params.recording = true;
@@ -143,7 +208,7 @@ export class TfjsBackend implements Backend {
         // returns a dummy loss instead; tfjs then frees its tape as usual and the error is rethrown below.
         const forward = () => {
           try {
-            Object.assign(outputs, this.build(program, inputs));
+            Object.assign(outputs, this.build(program, inputs, state));
             const loss = outputs.loss;
             if (!loss) throw new InputError(`valueAndGrads: program "${program.key}" has no output named "loss"`);
             if (loss.rank !== 0 || loss.dtype !== 'float32') throw new ShapeMismatchError('loss (float32)', [], loss.shape);

@@ -37,6 +37,13 @@ export class ParamStore {
     return variable;
   }
 
+  /** Replaces a parameter's engine copy (an optimiser step); the host `Parameter.value` stays as it was. */
+  assign(p: Parameter, value: tf.Tensor): void {
+    this.get(p).assign(value);
+    this.transposedCopies.get(p)?.dispose(); // now stale
+    this.transposedCopies.delete(p);
+  }
+
   /**
    * The transpose of `t` when it is a 2-D parameter: a cached copy outside gradient recording, else a
    * per-call transpose (differentiable). Undefined for tensors that are not parameters. tfjs-backend-wasm

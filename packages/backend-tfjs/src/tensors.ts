@@ -9,6 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 export const tfOf = (x: Tensor): tf.Tensor => x as unknown as tf.Tensor;
 export const fromTf = (x: tf.Tensor): Tensor => x as unknown as Tensor;
 
+/** xᵀ over the last two axes, materialised. */
+export const swapLastAxes = (x: tf.Tensor): tf.Tensor =>
+  tf.transpose(x, [...x.shape.keys()].map((i) => (i < x.rank - 2 ? i : 2 * x.rank - 3 - i)));
+
 /** The real shape of an eager tensor (every dimension is known here). */
 export const shapeOf = (x: Tensor): number[] => tfOf(x).shape;
 

@@ -24,6 +24,28 @@ export interface Program<I extends string = string, O extends string = string> {
    * `past_key_values.0.key`). They are not returned to the host.
    */
   readonly stateOutputs?: Readonly<Partial<Record<O, string>>>;
+  /**
+   * Training: differentiate the float32 scalar output `loss` with respect to parameters and leave the
+   * gradients in state slots (they never cross to the host). Only engines with autodiff run it (tfjs);
+   * others throw `UnsupportedError`.
+   */
+  readonly gradients?: GradientSpec;
+  /**
+   * Outputs that replace parameters' engine copies (an optimiser step): output name → the parameter. The
+   * host `Parameter.value` is not touched; read parameters back with a program that outputs `ops.param(p)`.
+   * Engines that bake parameters into compiled graphs (ONNX Runtime) throw `UnsupportedError`.
+   */
+  readonly parameterOutputs?: Readonly<Partial<Record<O, Parameter>>>;
+}
+
+/** Where a training run puts d loss / d parameter (see `Program.gradients`). */
+export interface GradientSpec {
+  /** The parameters to differentiate with respect to (a tied weight once: it gets the summed gradient). */
+  readonly wrt: readonly Parameter[];
+  /** The state slot each gradient is written to, in `wrt`'s order. */
+  readonly into: readonly string[];
+  /** Add to what the slots hold instead of replacing it (gradient accumulation); an empty slot counts as 0. */
+  readonly accumulate?: boolean;
 }
 
 /**

@@ -58,6 +58,7 @@ export class Parameter {
  */
 export abstract class Module {
   private readonly ownParams = new Map<string, Parameter>();
+  /** Names registered with `alias`: a tied weight's second name, which checkpoints do not store. */
   private readonly aliasNames = new Set<string>();
   /** A list, not a map: several children may share the name '' (a block's attention and feed-forward). */
   private readonly children: [string, Module][] = [];
@@ -96,6 +97,19 @@ export abstract class Module {
   aliases(prefix = ''): Set<string> {
     const out = new Set([...this.aliasNames].map((name) => prefix + name));
     for (const [name, m] of this.children) for (const a of m.aliases(name ? `${prefix}${name}.` : prefix)) out.add(a);
+    return out;
+  }
+
+  /**
+   * Every parameter once, under the name a checkpoint stores it: aliases are left out, as Hugging Face
+   * leaves tied weights (`lm_head.weight`, `cls.predictions.decoder.weight`) out of model.safetensors.
+   */
+  savedParameters(prefix = ''): Map<string, Parameter> {
+    const out = new Map<string, Parameter>();
+    for (const [name, p] of this.ownParams) if (!this.aliasNames.has(name)) out.set(prefix + name, p);
+    for (const [name, m] of this.children) {
+      for (const [key, p] of m.savedParameters(name ? `${prefix}${name}.` : prefix)) out.set(key, p);
+    }
     return out;
   }
 

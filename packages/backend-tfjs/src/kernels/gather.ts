@@ -5,7 +5,9 @@ import { fromTf, tfOf } from '../tensors.js';
 
 /**
  * tf.gather with a scatter-add gradient. tfjs differentiates gather through UnsortedSegmentSum, which the
- * wasm backend lacks; ScatterNd sums duplicate rows the same way and every backend has it.
+ * wasm backend lacks and tfjs-backend-cpu runs as one masked sum per output row (a loop of kernels over
+ * the table's rows: ~25× a forward pass for GPT-2's embedding and the loss's pick from the logits);
+ * ScatterNd sums duplicate rows the same way in one pass, and every backend has it.
  */
 const gatherScatterGrad = tf.customGrad(((table: tf.Tensor, ids: tf.Tensor, save: tf.GradSaveFunc) => {
   save([ids]);
@@ -23,8 +25,7 @@ const gatherScatterGrad = tf.customGrad(((table: tf.Tensor, ids: tf.Tensor, save
 function gatherRows(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   // tfjs-backend-wasm 4.22 gives a wrong shape for empty ids (e.g. [1, 0] → [1, 1, 0, 1]).
   if (ids.size === 0) return tf.zeros([...ids.shape, ...table.shape.slice(1)], table.dtype);
-  const native = tf.getKernel('UnsortedSegmentSum', tf.getBackend()) !== undefined;
-  return native ? tf.gather(table, ids, 0) : gatherScatterGrad(table, ids);
+  return gatherScatterGrad(table, ids);
 }
 
 /** table [N, ...] at int32 ids [...] → [...ids.shape, ...table.shape[1:]]. */

@@ -23,11 +23,19 @@ import { erf, exp, log, neg, sqrt, tanh } from './unary.js';
  * (its parameter store); everything else is a plain function of tfjs tensors. `attention` is left to
  * core's decomposition, which is already matmul + softmax here.
  */
-/** Supplies xᵀ for a right-hand matmul operand, or undefined to let tfjs transpose on the fly. */
-export type TransposedOperand = (x: tf.Tensor) => tf.Tensor | undefined;
+/**
+ * Given on engines where a product with a transposed operand is slow (tfjs-backend-wasm): matmuls then
+ * multiply materialised transposes only, in the forward pass and in their gradients.
+ */
+export interface MaterialisedTransposes {
+  /** xᵀ over the last two axes (a cached copy for a parameter outside gradient recording). */
+  transposed(x: tf.Tensor): tf.Tensor;
+  /** Whether gradients are being recorded (fused kernels then give way to differentiable plain ones). */
+  recording(): boolean;
+}
 
 /** Without the fused kernels (`fused` false), core decomposes linear, layerNorm and gelu into the ops above. */
-export function createKernels(param: (p: Parameter) => tf.Tensor, transposed?: TransposedOperand, fused = true): Kernels {
+export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true): Kernels {
   const primitives: Kernels = {
     param: (p: Parameter): Tensor => fromTf(param(p)),
     constant,
@@ -47,7 +55,7 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, transposed?: T
     tanh,
     erf,
     notEqual,
-    matmul: (a, b, transposeA, transposeB) => matmul(a, b, transposeA, transposeB, transposed),
+    matmul: (a, b, transposeA, transposeB) => matmul(a, b, transposeA, transposeB, materialise),
     sum,
     mean,
     max,
@@ -60,5 +68,5 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, transposed?: T
     causalMask,
   };
   if (!fused) return primitives;
-  return { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, transposed), layerNorm, gelu };
+  return { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, materialise), layerNorm, gelu };
 }

@@ -2,7 +2,8 @@ import type { Tensor, WeightLayout } from '@attnjs/core';
 import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
-import type { TransposedOperand } from './index.js';
+import type { MaterialisedTransposes } from './index.js';
+import { plainMatMul } from './plain-matmul.js';
 
 /**
  * x [..., in] → [..., out] as one 2-D matmul, fused with the bias where that is correct (tfjs falls back
@@ -14,7 +15,7 @@ export function linear(
   weight: Tensor,
   bias: Tensor | undefined,
   layout: WeightLayout,
-  transposed?: TransposedOperand,
+  materialise?: MaterialisedTransposes,
 ): Tensor {
   const input = tfOf(x);
   const w = tfOf(weight);
@@ -24,9 +25,13 @@ export function linear(
     throw new ShapeMismatchError('linear weight', transposeB ? [null, input.shape[input.rank - 1]!] : [input.shape[input.rank - 1]!, null], w.shape);
   }
   const rows = tf.reshape(input, [-1, inFeatures]); // (B·T, in)
-  const wT = transposeB ? transposed?.(w) : undefined; // [in, out]
+  const wT = transposeB ? materialise?.transposed(w) : undefined; // [in, out]
   let y: tf.Tensor; // (B·T, out)
-  if (!transposeB || wT) {
+  if (materialise?.recording()) {
+    // tfjs's fused matmul gradient multiplies by transposed operands: the slow path on wasm.
+    y = plainMatMul(rows, wT ?? w);
+    if (bias) y = tf.add(y, tfOf(bias));
+  } else if (!transposeB || wT) {
     y = tf.fused.matMul({ a: rows, b: wT ?? w, bias: bias && tfOf(bias) });
   } else {
     // tfjs-backend-wasm 4.22's _FusedMatMul adds the bias wrongly when transposeB is set (the conformance

@@ -2,7 +2,9 @@ import type { Tensor } from '@attnjs/core';
 import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
-import type { TransposedOperand } from './index.js';
+import type { MaterialisedTransposes } from './index.js';
+import { plainMatMul } from './plain-matmul.js';
+import { swapLastAxes } from '../tensors.js';
 
 /** NumPy broadcast of two batch shapes, or null when they do not broadcast. */
 function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
@@ -21,11 +23,20 @@ function broadcastShapes(a: readonly number[], b: readonly number[]): number[] |
  * Batched matmul over the last two axes with NumPy batch broadcasting and ONNX's rank-1 promotion.
  * tfjs broadcasts a batch only when one side's batch is a single matrix, so other cases are expanded first.
  */
-export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = false, transposed?: TransposedOperand): Tensor {
+export function matmul(
+  a: Tensor,
+  b: Tensor,
+  transposeA = false,
+  transposeB = false,
+  materialise?: MaterialisedTransposes,
+): Tensor {
   let x = tfOf(a);
   let y = tfOf(b);
-  const yT = transposeB && y.rank >= 2 ? transposed?.(y) : undefined;
-  if (yT) [y, transposeB] = [yT, false];
+  if (materialise && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
+  if (materialise && transposeA && x.rank >= 2) [x, transposeA] = [swapLastAxes(x), false];
+  // With both transposes materialised, a product whose gradient does the same (see plain-matmul.ts).
+  const product = (p: tf.Tensor, q: tf.Tensor, tA: boolean, tB: boolean) =>
+    materialise && !tA && !tB ? plainMatMul(p, q) : tf.matMul(p, q, tA, tB);
   const vectorA = x.rank === 1;
   const vectorB = y.rank === 1;
   if (vectorA) x = tf.reshape(x, [1, -1]);
@@ -39,7 +50,7 @@ export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   if (y.rank === 2 && x.rank > 2 && !transposeA && !vectorA) {
     // x·W with one weight matrix: a single 2-D matmul over the flattened rows. Besides being faster, it
     // sidesteps tfjs's BatchMatMul gradient, which does not reduce a broadcast operand back to its shape.
-    const rows = tf.matMul(tf.reshape(x, [-1, ka]), y, false, transposeB);
+    const rows = product(tf.reshape(x, [-1, ka]), y, false, transposeB);
     let out = tf.reshape(rows, [...x.shape.slice(0, -1), rows.shape[1]!]);
     if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
     return fromTf(out);
@@ -51,7 +62,7 @@ export function matmul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
     x = tf.broadcastTo(x, [...batch, ...x.shape.slice(-2)]);
     y = tf.broadcastTo(y, [...batch, ...y.shape.slice(-2)]);
   }
-  let out = tf.matMul(x, y, transposeA, transposeB);
+  let out = product(x, y, transposeA, transposeB);
   if (vectorA) out = tf.squeeze(out, [out.rank - 2]);
   if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
   return fromTf(out);

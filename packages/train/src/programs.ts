@@ -1,0 +1,88 @@
+/**
+ * The engine programs a training step runs, all over one `EngineState`: gradients accumulate in `grad.i`
+ * slots, optimiser moments live in `<moment>.i` slots, and parameters are replaced in place. Only scalars
+ * (loss, gradient norm) cross to the host.
+ */
+import type { BoundProgram, Ops, Parameter, Program, Tensor } from '@attnjs/core';
+import { type Optimizer, optimizerParameters } from './optimizer.js';
+
+export const gradSlot = (i: number) => `grad.${i}`;
+export const momentSlot = (moment: string, i: number) => `${moment}.${i}`;
+
+/** The model's forward program, differentiated: d loss / d params go into (or are added to) the grad slots. */
+export function gradientProgram(bound: BoundProgram, params: readonly Parameter[], accumulate: boolean): Program {
+  return {
+    ...bound.program,
+    key: `${bound.program.key}:grad${accumulate ? '+' : ''}`,
+    gradients: { wrt: params, into: params.map((_, i) => gradSlot(i)), accumulate },
+  };
+}
+
+/** √(Σ over every gradient of Σ g²) · scale, as clip_grad_norm_ measures it (a tied weight counted once). */
+export function gradNormProgram(owner: object, count: number): Program {
+  const slots = Array.from({ length: count }, (_, i) => gradSlot(i));
+  return {
+    owner,
+    key: 'train:grad-norm',
+    stateInputs: slots,
+    build: (ops: Ops, x: Record<string, Tensor>) => {
+      const squares = slots.map((s) => sumAxisByAxis(ops, ops.mul(x[s]!, x[s]!)));
+      const total = squares.reduce((a, b) => ops.add(a, b));
+      return { norm: ops.mul(ops.sqrt(total), x.scale!) };
+    },
+  };
+}
+
+/**
+ * One optimiser step over every parameter: reads grad·grad_scale, the parameter and its moments; writes
+ * the new parameter (`parameterOutputs`) and moments (`stateOutputs`).
+ */
+export function updateProgram(owner: object, optimizer: Optimizer, scalarNames: readonly string[]): Program {
+  const entries = optimizerParameters(optimizer);
+  const stateInputs = entries.flatMap((_, i) => [gradSlot(i), ...optimizer.moments.map((m) => momentSlot(m, i))]);
+  const stateOutputs: Record<string, string> = {};
+  const parameterOutputs: Record<string, Parameter> = {};
+  entries.forEach(({ param }, i) => {
+    parameterOutputs[`param.${i}`] = param;
+    for (const m of optimizer.moments) stateOutputs[`new.${momentSlot(m, i)}`] = momentSlot(m, i);
+  });
+  return {
+    owner,
+    key: `train:update:${optimizer.name}`,
+    stateInputs,
+    stateOutputs,
+    parameterOutputs,
+    build: (ops: Ops, x: Record<string, Tensor>) => {
+      const scalars = Object.fromEntries(scalarNames.map((name) => [name, x[name]!]));
+      const outputs: Record<string, Tensor> = {};
+      entries.forEach(({ param, group }, i) => {
+        const grad = ops.mul(x[gradSlot(i)]!, x.grad_scale!);
+        const moments = optimizer.moments.map((m) => x[momentSlot(m, i)]!);
+        const next = optimizer.update(ops, { param: ops.param(param), grad, moments, scalars }, group);
+        outputs[`param.${i}`] = next.value;
+        optimizer.moments.forEach((m, j) => (outputs[`new.${momentSlot(m, i)}`] = next.moments[j]!));
+      });
+      return outputs;
+    },
+  };
+}
+
+/** Reads parameters' engine copies (which optimiser steps replaced) back to the host. */
+export function readParametersProgram(owner: object, params: readonly Parameter[]): Program {
+  return {
+    owner,
+    key: 'train:read-parameters',
+    build: (ops: Ops) => Object.fromEntries(params.map((p, i) => [`param.${i}`, ops.param(p)])),
+  };
+}
+
+/**
+ * Σ of every element, one axis at a time (rows first). Engines that accumulate a whole-tensor sum in
+ * float32 (tfjs-wasm) lose ~1e-4 of a 10⁵-element norm that way; summing rows, then row sums, keeps it
+ * within PyTorch's float32 figures.
+ */
+function sumAxisByAxis(ops: Ops, t: Tensor): Tensor {
+  let out = t;
+  for (let i = 0; i < t.shape.length; i++) out = ops.sum(out, [-1]);
+  return out;
+}

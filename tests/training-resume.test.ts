@@ -1,0 +1,146 @@
+/**
+ * Checkpoints and accumulation on tfjs-cpu: a run interrupted by save + load (new backend, new model, new
+ * trainer) continues bit-identically; the saved folder is a Hugging Face model folder that loads with
+ * `fromPretrained`; accumulating the same micro-batch twice equals one step on it, bit for bit.
+ */
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTfjsBackend } from '@attnjs/backend-tfjs';
+import { InputError, Parameter, UnsupportedError } from '@attnjs/core';
+import { GPT2LMHeadModel } from '@attnjs/gpt';
+import {
+  AdamW,
+  type Random,
+  SGD,
+  Trainer,
+  type TrainerOptions,
+  decayGroups,
+  latestCheckpoint,
+  resumeFromCheckpoint,
+  saveCheckpointAtStep,
+} from '@attnjs/train';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fixtureDir, readReference } from './reference.js';
+
+type Batch = { inputIds: number[][]; attentionMask: number[][]; labels: number[][] };
+const ref = readReference('training/gpt2-tiny');
+// Short rows keep the steps cheap; the RNG picks the batch, so a resume must restore it to see the same data.
+const batch = (index: number, random: Random): Batch => {
+  const b = ref.batches[random.int(ref.batches.length)];
+  const cut = (rows: number[][]) => rows.map((r) => r.slice(0, 16));
+  return { inputIds: cut(b.input_ids), attentionMask: cut(b.attention_mask), labels: cut(b.labels) };
+};
+
+const created: string[] = [];
+afterAll(async () => Promise.all(created.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function setUp(overrides: Partial<TrainerOptions<Batch>> = {}) {
+  const backend = await createTfjsBackend({ device: 'cpu' });
+  const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('training/gpt2-tiny'), { backend });
+  const modelConfig = JSON.parse(await readFile(`${fixtureDir('training/gpt2-tiny')}config.json`, 'utf8'));
+  const trainer = new Trainer<Batch>({
+    model,
+    optimizer: new AdamW({ groups: decayGroups(model, 0.1) }),
+    learningRate: 3e-3,
+    schedule: { type: 'cosine', warmupSteps: 1, totalSteps: 4, minLrRatio: 0.1 },
+    maxGradNorm: 0.5,
+    gradientAccumulationSteps: 2,
+    seed: 1234,
+    modelConfig,
+    ...overrides,
+  });
+  const close = async () => {
+    trainer.dispose();
+    model.dispose();
+    await backend.dispose();
+  };
+  return { backend, model, trainer, close };
+}
+
+describe('training checkpoints on tfjs-cpu', () => {
+  it('N steps = N/2 steps + save + load + N/2 steps, bit for bit', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'attnjs-resume-'));
+    created.push(out);
+
+    const full = await setUp();
+    const uninterrupted = await full.trainer.train({ maxSteps: 4, batch });
+    const fullWeights = await full.trainer.readWeights();
+    await full.close();
+
+    const first = await setUp();
+    await first.trainer.train({ maxSteps: 2, batch });
+    const saved = await saveCheckpointAtStep(first.trainer, out);
+    const savedWeights = await first.trainer.readWeights();
+    await first.close();
+    expect(await latestCheckpoint(out)).toBe(saved);
+    expect((await readdir(saved)).sort()).toEqual(['config.json', 'model.safetensors', 'optimizer.safetensors', 'trainer_state.json']);
+
+    const second = await setUp();
+    await resumeFromCheckpoint(second.trainer, saved);
+    expect(second.trainer.step).toBe(2);
+    const resumed = await second.trainer.train({ maxSteps: 4, batch });
+    expect(resumed.map((r) => r.step)).toEqual([3, 4]);
+    expect(resumed.map((r) => r.loss)).toEqual(uninterrupted.slice(2).map((r) => r.loss));
+    expect(resumed.map((r) => r.gradNorm)).toEqual(uninterrupted.slice(2).map((r) => r.gradNorm));
+    const resumedWeights = await second.trainer.readWeights();
+    for (const [name, t] of fullWeights) expect(resumedWeights.get(name)!.data, name).toEqual(t.data);
+    await second.close();
+
+    // The checkpoint is a Hugging Face model folder: it loads with fromPretrained and has the trained weights.
+    const backend = await createTfjsBackend({ device: 'cpu' });
+    const reloaded = await GPT2LMHeadModel.fromPretrained(saved, { backend });
+    const named = reloaded.namedParameters();
+    for (const [name, t] of savedWeights) expect(named.get(name)!.value.data, name).toEqual(t.data);
+    expect(savedWeights.get('transformer.wte.weight')!.data).not.toEqual(fullWeights.get('transformer.wte.weight')!.data);
+    reloaded.dispose();
+    await backend.dispose();
+  });
+
+  it('refuses to resume with another optimizer or accumulation', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'attnjs-resume-'));
+    created.push(out);
+    const run = await setUp();
+    const saved = await saveCheckpointAtStep(run.trainer, out);
+    await run.close();
+    const other = await setUp({ gradientAccumulationSteps: 1 });
+    await expect(resumeFromCheckpoint(other.trainer, saved)).rejects.toThrow(InputError);
+    await expect(resumeFromCheckpoint(other.trainer, saved)).rejects.toThrow(/gradientAccumulationSteps was 2/);
+    await other.close();
+    const sgd = await setUp();
+    const withSgd = new Trainer<Batch>({ ...sgd.trainer.options, optimizer: new SGD({ groups: decayGroups(sgd.model, 0) }) });
+    await expect(resumeFromCheckpoint(withSgd, saved)).rejects.toThrow(/saved with optimizer "adamw", the trainer uses "sgd"/);
+    withSgd.dispose();
+    await sgd.close();
+  });
+
+  it('refuses options it cannot honour with typed errors', async () => {
+    const run = await setUp();
+    const base = { model: run.model, optimizer: run.trainer.optimizer, learningRate: 1e-3 };
+    expect(() => new Trainer({ ...base, warmup: 3 } as never)).toThrow(UnsupportedError);
+    expect(() => new Trainer({ ...base, learningRate: -1 })).toThrow(/learningRate/);
+    expect(() => new Trainer({ ...base, gradientAccumulationSteps: 0 })).toThrow(/gradientAccumulationSteps/);
+    expect(() => new Trainer({ ...base, maxGradNorm: 0 })).toThrow(/maxGradNorm/);
+    expect(() => new Trainer({ ...base, optimizer: new AdamW({ groups: [{ params: [new Parameter([2])], weightDecay: 0 }] }) })).toThrow(
+      /not the model's/,
+    );
+    await expect(run.trainer.trainStep([batch(0, { int: () => 0 } as unknown as Random)])).rejects.toThrow(/gradientAccumulationSteps is 2/);
+    await expect(run.trainer.readGradients()).rejects.toThrow(/no step has been taken/);
+    await run.close();
+  });
+
+  it('accumulating a micro-batch twice is one step on it, bit for bit', async () => {
+    const fixed = batch(0, { int: () => 3 } as unknown as Random);
+    const once = await setUp({ gradientAccumulationSteps: 1 });
+    const a = [await once.trainer.trainStep([fixed]), await once.trainer.trainStep([fixed])];
+    const wa = await once.trainer.readWeights();
+    await once.close();
+    const twice = await setUp({ gradientAccumulationSteps: 2 });
+    const b = [await twice.trainer.trainStep([fixed, fixed]), await twice.trainer.trainStep([fixed, fixed])];
+    const wb = await twice.trainer.readWeights();
+    await twice.close();
+    expect(b).toEqual(a);
+    for (const [name, t] of wa) expect(wb.get(name)!.data, name).toEqual(t.data);
+    expect(a[1]!.loss).toBeLessThan(a[0]!.loss); // it trains
+  });
+});
