@@ -22,7 +22,7 @@ import {
   cacheSlots,
   cachedProgram,
   emptyPast,
-  ignoredLabels,
+  ignoredTargets,
   indexRange,
   pastKey,
   pastValue,
@@ -127,7 +127,7 @@ export class GPT2DecoderSession implements DecoderSession {
         input_ids: inputIds,
         attention_mask: columns(attentionMask, this.length, total),
         position_ids: positions,
-        labels: ignoredLabels(rows, 1),
+        targets: ignoredTargets(rows, 1),
         logits_index: indexRange(t - 1, 1),
       };
       out = await this.model.backend.run(cached, feeds, { state: this.state, outputs: ['logits'] });
@@ -138,7 +138,7 @@ export class GPT2DecoderSession implements DecoderSession {
         input_ids: concatColumns(this.history!.ids),
         attention_mask: attentionMask,
         position_ids: positionsFromMask(attentionMask, total),
-        labels: ignoredLabels(rows, 1),
+        targets: ignoredTargets(rows, 1),
         logits_index: indexRange(total - 1, 1),
       };
       out = await this.model.backend.run(full, feeds, { outputs: ['logits'] });

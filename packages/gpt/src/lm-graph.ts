@@ -6,7 +6,7 @@
  * a forward, the last in decoding), so a prefill never pays for logits it drops.
  *
  *   input_ids [B, T], attention_mask [B, T] (the new positions), past_attention_mask [B, P],
- *   position_ids [B, T], labels [B, K] (−100 = ignored), logits_index [K],
+ *   position_ids [B, T], targets [B, K] (the next token at each logits position, −100 = none), logits_index [K],
  *   past_key_values.{i}.key / .value [B, h, P, hs]
  *   → logits [B, K, V], loss, last_hidden_state and hidden_states.{i} [B, T, d],
  *     present.{i}.key / .value [B, h, P + T, hs], next_attention_mask [B, P + T]
@@ -18,7 +18,7 @@ import {
   type Ops,
   type Program,
   type Tensor,
-  causalLMLoss,
+  crossEntropy,
   hostTensor,
 } from '@attnjs/core';
 import type { GPT2LMHeadModel } from './modeling.js';
@@ -45,7 +45,9 @@ function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>): Rec
   const logits = model.lmHead(ops, picked); // (B, K, V)
   const outputs: Record<string, Tensor> = {
     logits,
-    loss: causalLMLoss(ops, logits, x.labels!),
+    // Targets come shifted from the host, so no slice here is ever empty: engines differ on reductions
+    // over empty tensors (onnxruntime-web's WebGPU ReduceSum refuses them), and a decode step has K = 1.
+    loss: crossEntropy(ops, logits, x.targets!),
     last_hidden_state: last,
     next_attention_mask: mask,
   };
@@ -85,8 +87,19 @@ export function emptyPast(model: GPT2LMHeadModel, rows: number): Record<string, 
 export const indexRange = (start: number, count: number) =>
   hostTensor(Int32Array.from({ length: count }, (_, i) => start + i), [count]);
 
-/** Labels that ignore every position: what the graph's loss input gets when no labels were given. */
-export const ignoredLabels = (rows: number, count: number) => hostTensor(new Int32Array(rows * count).fill(IGNORE_INDEX), [rows, count]);
+/** Targets that ignore every position: what the graph's loss input gets when no labels were given. */
+export const ignoredTargets = (rows: number, count: number) => hostTensor(new Int32Array(rows * count).fill(IGNORE_INDEX), [rows, count]);
+
+/**
+ * Causal-LM targets from unshifted labels [B, T], as Hugging Face shifts them inside GPT2LMHeadModel:
+ * position t is scored against label t + 1; the last position has none.
+ */
+export function shiftedTargets(labels: HostTensor): HostTensor<'int32'> {
+  const [rows, length] = labels.shape as [number, number];
+  const targets = new Int32Array(rows * length).fill(IGNORE_INDEX);
+  for (let r = 0; r < rows; r++) targets.set(labels.data.subarray(r * length + 1, (r + 1) * length), r * length);
+  return hostTensor(targets, [rows, length]);
+}
 
 /**
  * The graph's feeds for a plain forward over checked host inputs (ids, optional mask and labels): an
@@ -102,7 +115,7 @@ export function forwardFeeds(model: GPT2LMHeadModel, inputs: Readonly<Record<str
     input_ids: ids,
     attention_mask: inputs.attention_mask ?? hostTensor(new Int32Array(rows * length).fill(1), [rows, length]),
     position_ids: hostTensor(positions, [rows, length]),
-    labels: inputs.labels ?? ignoredLabels(rows, length),
+    targets: inputs.labels ? shiftedTargets(inputs.labels) : ignoredTargets(rows, length),
     logits_index: indexRange(0, length),
   };
 }
