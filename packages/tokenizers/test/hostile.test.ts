@@ -343,3 +343,16 @@ describe('long runs of combining marks', () => {
     for (const text of [zalgo, mixed]) expect(Tokenizer.fromJSON(json).encodeIds(text)).toEqual(await hfIds(hf, text));
   });
 });
+
+describe('added tokens over long whitespace', () => {
+  it('an lstrip whitespace token over 50,000 spaces gives Hugging Face\'s ids (its left scan was quadratic)', async () => {
+    const json = wordPieceJson({ '[UNK]': 0, a: 1 });
+    const withSpace = {
+      ...json,
+      pre_tokenizer: { type: 'WhitespaceSplit' },
+      added_tokens: [{ id: 2, content: ' ', single_word: false, lstrip: true, rstrip: false, normalized: false, special: true }],
+    };
+    const text = `a${' '.repeat(50_000)}a`;
+    expect(Tokenizer.fromJSON(withSpace).encodeIds(text)).toEqual(await hfIds(hfTokenizer(withSpace), text));
+  });
+});
