@@ -356,3 +356,28 @@ describe('added tokens over long whitespace', () => {
     expect(Tokenizer.fromJSON(withSpace).encodeIds(text)).toEqual(await hfIds(hfTokenizer(withSpace), text));
   });
 });
+
+describe('stream decoding of long runs of invalid bytes', () => {
+  // While the text ends in U+FFFD a character may be incomplete, so nothing is emitted; a stream of
+  // invalid bytes used to pile up every id and re-decode them all at each step (8,000 ids: ~12 s).
+  it('20,000 lone continuation bytes stream out as they settle, and concatenate to decode()', () => {
+    const gpt2 = gpt2Tokenizer();
+    const invalid = gpt2.tokenToId('Ģ')!; // the byte 0x80 alone
+    const ids = Array.from({ length: 20_000 }, () => invalid);
+    const stream = gpt2.createStreamDecoder();
+    const pieces = ids.map((id) => stream.step(id));
+    expect(pieces.slice(0, 8).join('')).toBe(''); // nothing while fewer than 9 ids wait
+    expect(pieces.filter((piece) => piece.length > 0).length).toBeGreaterThan(1_000);
+    expect(pieces.join('') + stream.flush()).toBe(gpt2.decode(ids));
+  });
+
+  it('invalid bytes mixed with characters split across tokens still concatenate to decode()', () => {
+    const gpt2 = gpt2Tokenizer();
+    const invalid = gpt2.tokenToId('Ģ')!;
+    const split = gpt2.encodeIds('🤖中文 é', { addSpecialTokens: false }); // multi-byte characters over several tokens
+    const ids: number[] = [];
+    for (let k = 0; k < 300; k++) ids.push(...(k % 3 === 0 ? split : [invalid, invalid, invalid, ...split.slice(0, 1)]));
+    const stream = gpt2.createStreamDecoder();
+    expect(ids.map((id) => stream.step(id)).join('') + stream.flush()).toBe(gpt2.decode(ids));
+  });
+});
