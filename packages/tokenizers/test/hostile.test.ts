@@ -340,20 +340,24 @@ describe('long runs of combining marks', () => {
   it.each(['NFC', 'NFD', 'NFKC', 'NFKD'])('a %s normalizer over GPT-2 gives Hugging Face\'s ids', async (form) => {
     const json = { ...gpt2Json, normalizer: { type: form } };
     const hf = hfTokenizer(json);
-    for (const text of [zalgo, mixed]) expect(Tokenizer.fromJSON(json).encodeIds(text)).toEqual(await hfIds(hf, text));
+    for (const text of [zalgo.slice(0, 10_000), mixed]) expect(Tokenizer.fromJSON(json).encodeIds(text)).toEqual(await hfIds(hf, text));
   });
 });
 
 describe('added tokens over long whitespace', () => {
-  it('an lstrip whitespace token over 50,000 spaces gives Hugging Face\'s ids (its left scan was quadratic)', async () => {
+  it('an lstrip whitespace token over a long run of spaces: each space is one token (its left scan was quadratic)', async () => {
     const json = wordPieceJson({ '[UNK]': 0, a: 1 });
     const withSpace = {
       ...json,
       pre_tokenizer: { type: 'WhitespaceSplit' },
       added_tokens: [{ id: 2, content: ' ', single_word: false, lstrip: true, rstrip: false, normalized: false, special: true }],
     };
-    const text = `a${' '.repeat(50_000)}a`;
-    expect(Tokenizer.fromJSON(withSpace).encodeIds(text)).toEqual(await hfIds(hfTokenizer(withSpace), text));
+    const tokenizer = Tokenizer.fromJSON(withSpace);
+    // Hugging Face on 2,000 spaces (50,000 took it about 13 s here) …
+    const short = `a${' '.repeat(2_000)}a`;
+    expect(tokenizer.encodeIds(short)).toEqual(await hfIds(hfTokenizer(withSpace), short));
+    // … and the same pattern, worked by hand, on 200,000 (80,000 used to take minutes here).
+    expect(tokenizer.encodeIds(`a${' '.repeat(200_000)}a`)).toEqual([1, ...Array.from({ length: 200_000 }, () => 2), 1]);
   });
 });
 
