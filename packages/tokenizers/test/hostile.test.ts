@@ -385,3 +385,13 @@ describe('stream decoding of long runs of invalid bytes', () => {
     expect(ids.map((id) => stream.step(id)).join('') + stream.flush()).toBe(gpt2.decode(ids));
   });
 });
+
+describe('a leading byte order mark', () => {
+  // Found by the long fuzz run: TextDecoder drops a leading U+FEFF unless told not to; HF keeps it.
+  it('survives GPT-2 decoding, as in Hugging Face', async () => {
+    const text = '\ufeff😀 hi';
+    const ids = gpt2Tokenizer().encodeIds(text);
+    expect(gpt2Tokenizer().decode(ids)).toBe(text);
+    expect(gpt2Tokenizer().decode(ids)).toBe(await hfTokenizer(readText('gpt2-hf-fake/tokenizer.json')).decode(ids, false));
+  });
+});
