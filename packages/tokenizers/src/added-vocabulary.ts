@@ -55,9 +55,9 @@ class Matcher {
         if (!startSpace || !stopSpace) continue;
       }
       if (token.lstrip) {
-        let s = start;
-        while (s > 0 && (charFlags(text.charCodeAt(s - 1)) & WHITESPACE) !== 0) s--;
-        start = Math.max(s, startOffset);
+        // Never back past the previous match: scanning further is wasted (and quadratic on a run of
+        // whitespace tokens), since the start is clamped there anyway.
+        while (start > startOffset && (charFlags(text.charCodeAt(start - 1)) & WHITESPACE) !== 0) start--;
       }
       if (token.rstrip) {
         while (stop < text.length && (charFlags(text.charCodeAt(stop)) & WHITESPACE) !== 0) stop++;

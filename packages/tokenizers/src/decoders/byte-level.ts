@@ -20,7 +20,7 @@ export function tokenBytes(token: string, out: number[]): void {
 
 /** HF `ByteLevel` decoder: byte-level characters back to bytes, bytes to text (invalid UTF-8 → U+FFFD). */
 export class ByteLevelDecoder implements Decoder {
-  private readonly utf8 = new TextDecoder('utf-8');
+  private readonly utf8 = new TextDecoder('utf-8', { ignoreBOM: true }); // keep a leading U+FEFF, as HF does
 
   decodeChain(tokens: string[]): string[] {
     const bytes: number[] = [];
