@@ -58,6 +58,8 @@ export class LoadError extends AttnError {}
  * loads anyway.
  */
 export class UnusedWeightsError extends AttnError {
+  override name = 'UnusedWeightsError'; // explicit: minifiers rename classes
+
   constructor(
     message: string,
     readonly unusedKeys: readonly string[],
