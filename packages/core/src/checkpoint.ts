@@ -1,6 +1,7 @@
-import { MissingTensorError, SafetensorsError, UnusedWeightsError } from './errors.js';
+import { InputError, MissingTensorError, SafetensorsError, UnusedWeightsError } from './errors.js';
 import type { HostTensor } from './host.js';
 import { type NewHeadInit, initializeNewParameters } from './init.js';
+import { describeValue } from './inputs.js';
 import type { Module, Parameter } from './module.js';
 
 /**
@@ -124,6 +125,7 @@ export function loadParameters(
   options: LoadOptions = {},
 ): LoadReport {
   const where = options.where ?? 'the checkpoint';
+  if (!(tensors instanceof Map)) throw new InputError(`loadWeights takes a Map of checkpoint keys to host tensors, got ${describeValue(tensors)}`);
   const byKey = renamedKeys(tensors, spec);
   const prefix = spec.basePrefix ?? '';
   const candidatesFor = (name: string) => {

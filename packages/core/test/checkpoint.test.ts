@@ -79,6 +79,12 @@ describe('loadParameters', () => {
     );
     expect(Array.from(model.layers.items[0]!.weight.value.data)).toEqual([1, 1]); // still LayerNorm's initial ones
   });
+
+  it('refuses tensors that are not a Map', () => {
+    expect(() => loadParameters(new Toy(1), { 'base.layers.0.weight': t(1, 1) } as never)).toThrow(
+      'loadWeights takes a Map of checkpoint keys to host tensors, got an object',
+    );
+  });
 });
 
 describe('summarizeKeys', () => {
