@@ -49,17 +49,20 @@ function gpt2Tiny(fixture: string, tol: number): Fixture {
       modelClass: 'GPT2LMHeadModel',
       fixture,
       forwards: ref.cases.map((c: Json) => ({ inputIds: c.input_ids, attentionMask: c.attention_mask, labels: c.labels, outputHiddenStates: true })),
-      generations: ref.generation.map((g: Json) => ({ prompt: g.prompt, maxNewTokens: g.max_new_tokens })),
+      // Each prompt with the KV cache (in the engine), then recomputing the prefix every step.
+      generations: [true, false].flatMap((useCache) => ref.generation.map((g: Json) => ({ prompt: g.prompt, maxNewTokens: g.max_new_tokens, useCache }))),
     },
     checks: [
       ...ref.cases.map((c: Json, i: number) => ({
         name: `${fixture} case ${c.name}: logits, hidden states, loss`,
         run: (out: ModelOutputs) => expectGpt2Case(outputs(out.forwards[i]!), c, tol),
       })),
-      ...ref.generation.map((g: Json, i: number) => ({
-        name: `${fixture} greedy generation from [${g.prompt.join(' ')}]`,
-        run: (out: ModelOutputs) => expect(succeeded(out.generated[i]!)).toEqual(g.new_tokens),
-      })),
+      ...[true, false].flatMap((useCache, pass) =>
+        ref.generation.map((g: Json, i: number) => ({
+          name: `${fixture} greedy generation from [${g.prompt.join(' ')}], ${useCache ? 'cached' : 'uncached'}`,
+          run: (out: ModelOutputs) => expect(succeeded(out.generated[pass * ref.generation.length + i]!)).toEqual(g.new_tokens),
+        })),
+      ),
     ],
   };
 }
@@ -73,11 +76,12 @@ function gpt2HfFake(): Fixture {
       modelClass: 'GPT2LMHeadModel',
       fixture,
       forwards: [{ inputIds: ref.input_ids, attentionMask: ref.attention_mask, labels: ref.labels }],
-      generations: [{ prompt, maxNewTokens: max_new_tokens }],
+      generations: [true, false].map((useCache) => ({ prompt, maxNewTokens: max_new_tokens, useCache })),
     },
     checks: [
       { name: `${fixture}: per-position logit summaries, last hidden state, loss`, run: (out) => expectGpt2HfFake(outputs(out.forwards[0]!), ref, TOLERANCE.normal) },
-      { name: `${fixture}: greedy generation`, run: (out) => expect(succeeded(out.generated[0]!)).toEqual(new_tokens) },
+      { name: `${fixture}: greedy generation, cached`, run: (out) => expect(succeeded(out.generated[0]!)).toEqual(new_tokens) },
+      { name: `${fixture}: greedy generation, uncached`, run: (out) => expect(succeeded(out.generated[1]!)).toEqual(new_tokens) },
     ],
   };
 }

@@ -82,8 +82,8 @@ async function runModel(backend: Backend, job: ModelJob): Promise<ModelOutputs> 
       }));
     }
     const generated: (number[] | Failed)[] = [];
-    for (const { prompt, maxNewTokens } of job.generations) {
-      generated.push(await failedAs(async () => (await (model as GPT2LMHeadModel).generate(prompt, { maxNewTokens }))[0]!.slice(prompt.length)));
+    for (const { prompt, maxNewTokens, useCache } of job.generations) {
+      generated.push(await failedAs(async () => (await (model as GPT2LMHeadModel).generate(prompt, { maxNewTokens, useCache }))[0]!.slice(prompt.length)));
     }
     return { forwards, generated };
   } finally {

@@ -22,7 +22,7 @@ export interface ModelJob {
   readonly fixture: string;
   /** Passed to `model.forward` as they are (ids as nested arrays, `outputHiddenStates`, labels). */
   readonly forwards: readonly Record<string, unknown>[];
-  readonly generations: readonly { readonly prompt: number[]; readonly maxNewTokens: number }[];
+  readonly generations: readonly { readonly prompt: number[]; readonly maxNewTokens: number; readonly useCache: boolean }[];
 }
 
 /** A float32 tensor on the wire: its bytes in base64, exact and ~4× smaller than JSON numbers. */
