@@ -21,7 +21,7 @@ import { machineBusySeconds } from './machine.mjs';
 
 export const SEQUENCE_LENGTH = 128;
 
-const ENGINES = {
+export const ENGINES = {
   'tfjs-cpu': () => createTfjsBackend({ device: 'cpu' }),
   'tfjs-wasm': () => createTfjsBackend({ device: 'wasm' }),
   'ort-web': () => createOrtBackend(),
