@@ -15,6 +15,7 @@ import {
   type Program,
   type Tensor,
   hostTensor,
+  recomputingSession,
 } from '@attnjs/core';
 import { checkRange } from '@attnjs/core/internal';
 import {
@@ -81,19 +82,14 @@ function columns(x: HostTensor<'int32'>, from: number, to: number): HostTensor<'
   return hostTensor(out, [rows, to - from]);
 }
 
+/** GPT-2's cached decoding session: the past and its mask live in an engine state. */
 export class GPT2DecoderSession implements DecoderSession {
   private state?: EngineState;
-  /** Tokens fed so far (uncached sessions keep them on the host to recompute). */
+  /** Positions fed so far. */
   private length = 0;
-  private history?: { ids: HostTensor<'int32'>[] };
-  private disposed = false;
 
-  constructor(private readonly model: GPT2LMHeadModel, readonly rows: number, readonly useCache: boolean) {
+  constructor(private readonly model: GPT2LMHeadModel, readonly rows: number) {
     if (!Number.isInteger(rows) || rows < 1) throw new InputError(`a decoding session needs at least one row, got ${rows}`);
-    if (!useCache) {
-      this.history = { ids: [] };
-      return;
-    }
     const state = model.backend.createState();
     try {
       for (const [slot, empty] of Object.entries(emptyPast(model, rows))) state.write(slot, empty);
@@ -105,7 +101,7 @@ export class GPT2DecoderSession implements DecoderSession {
   }
 
   async step(inputIds: HostTensor<'int32'>, attentionMask: HostTensor<'int32'>): Promise<HostTensor<'float32'>> {
-    if (this.disposed) throw new InputError('this decoding session has been disposed');
+    const state = this.live();
     const t = inputIds.shape[1]!;
     const total = this.length + t;
     if (inputIds.shape.length !== 2 || inputIds.shape[0] !== this.rows || t < 1) {
@@ -114,78 +110,65 @@ export class GPT2DecoderSession implements DecoderSession {
     if (attentionMask.shape.length !== 2 || attentionMask.shape[0] !== this.rows || attentionMask.shape[1] !== total) {
       throw new InputError(`decoding step: attention_mask must be [${this.rows}, ${total}], got [${attentionMask.shape.join(', ')}]`);
     }
-    if (total > this.model.config.nPositions) {
-      throw new InputError(`decoding step: ${total} positions exceed the model's position table (n_positions = ${this.model.config.nPositions})`);
-    }
-    checkRange(inputIds, this.model.config.vocabSize, 'input_ids');
-    const positions = positionsFromMask(attentionMask, t);
-    const { cached, full } = programsOf(this.model);
-    const rows = this.rows;
-    let out: Record<string, HostTensor>;
-    if (this.state) {
-      const feeds = {
-        input_ids: inputIds,
-        attention_mask: columns(attentionMask, this.length, total),
-        position_ids: positions,
-        targets: ignoredTargets(rows, 1),
-        logits_index: indexRange(t - 1, 1),
-      };
-      out = await this.model.backend.run(cached, feeds, { state: this.state, outputs: ['logits'] });
-    } else {
-      this.history!.ids.push(inputIds);
-      const feeds = {
-        ...emptyPast(this.model, rows),
-        input_ids: concatColumns(this.history!.ids),
-        attention_mask: attentionMask,
-        position_ids: positionsFromMask(attentionMask, total),
-        targets: ignoredTargets(rows, 1),
-        logits_index: indexRange(total - 1, 1),
-      };
-      out = await this.model.backend.run(full, feeds, { outputs: ['logits'] });
-    }
-    const logits = out.logits!; // (rows, 1, V)
+    checkDecodable(this.model, inputIds, total);
+    const feeds = {
+      input_ids: inputIds,
+      attention_mask: columns(attentionMask, this.length, total), // the earlier columns are in the state
+      position_ids: positionsFromMask(attentionMask, t),
+      targets: ignoredTargets(this.rows, 1),
+      logits_index: indexRange(t - 1, 1),
+    };
+    const { logits } = await this.model.backend.run(programsOf(this.model).cached, feeds, { state, outputs: ['logits'] });
     this.length = total;
-    return hostTensor(logits.data as Float32Array, [rows, logits.shape[2]!]);
+    return hostTensor(logits!.data as Float32Array, [this.rows, logits!.shape[2]!]); // (rows, 1, V) → (rows, V)
   }
 
   async reorder(sourceRows: Int32Array): Promise<void> {
-    if (this.disposed) throw new InputError('this decoding session has been disposed');
+    const state = this.live();
     if (sourceRows.length !== this.rows || sourceRows.some((r) => r < 0 || r >= this.rows)) {
       throw new InputError(`reorder: sourceRows must be ${this.rows} row indices in [0, ${this.rows})`);
     }
-    if (this.state) {
-      await this.model.backend.run(programsOf(this.model).reorder, { source_rows: hostTensor(Int32Array.from(sourceRows), [this.rows]) }, { state: this.state });
-      return;
-    }
-    const ids = concatColumns(this.history!.ids);
-    const width = ids.shape[1]!;
-    const gathered = new Int32Array(ids.data.length);
-    sourceRows.forEach((src, r) => gathered.set(ids.data.subarray(src * width, (src + 1) * width), r * width));
-    this.history!.ids = [hostTensor(gathered, [this.rows, width])];
+    await this.model.backend.run(programsOf(this.model).reorder, { source_rows: hostTensor(Int32Array.from(sourceRows), [this.rows]) }, { state });
   }
 
   dispose(): void {
-    this.disposed = true;
     this.state?.dispose();
     this.state = undefined;
-    this.history = undefined;
+  }
+
+  private live(): EngineState {
+    if (!this.state) throw new InputError('this decoding session has been disposed');
+    return this.state;
   }
 }
 
-function concatColumns(parts: readonly HostTensor<'int32'>[]): HostTensor<'int32'> {
-  if (parts.length === 1) return parts[0]!;
-  const rows = parts[0]!.shape[0]!;
-  const width = parts.reduce((n, p) => n + p.shape[1]!, 0);
-  const out = new Int32Array(rows * width);
-  for (let r = 0; r < rows; r++) {
-    let c = 0;
-    for (const p of parts) {
-      const w = p.shape[1]!;
-      out.set(p.data.subarray(r * w, (r + 1) * w), r * width + c);
-      c += w;
-    }
+/** Ids inside the vocabulary and a sequence inside the position table, before the engine sees them. */
+function checkDecodable(model: GPT2LMHeadModel, ids: HostTensor<'int32'>, total: number): void {
+  if (total > model.config.nPositions) {
+    throw new InputError(`decoding step: ${total} positions exceed the model's position table (n_positions = ${model.config.nPositions})`);
   }
-  return hostTensor(out, [rows, width]);
+  checkRange(ids, model.config.vocabSize, 'input_ids');
+}
+
+/**
+ * A session without a cache (`useCache: false`): core's recomputing session over the same graph, fed the
+ * whole sequence each step with an empty past, asking for the last position's logits only.
+ */
+export function uncachedSession(model: GPT2LMHeadModel, rows: number): DecoderSession {
+  return recomputingSession(rows, async (ids, mask) => {
+    const length = ids.shape[1]!;
+    checkDecodable(model, ids, length);
+    const feeds = {
+      ...emptyPast(model, rows),
+      input_ids: ids,
+      attention_mask: mask,
+      position_ids: positionsFromMask(mask, length),
+      targets: ignoredTargets(rows, 1),
+      logits_index: indexRange(length - 1, 1),
+    };
+    const { logits } = await model.backend.run(programsOf(model).full, feeds, { outputs: ['logits'] });
+    return logits as HostTensor<'float32'>; // (rows, 1, V)
+  });
 }
 
 /**

@@ -42,7 +42,7 @@ import {
   toIds,
 } from '@attnjs/core/internal';
 import { type GPT2Config, gpt2ConfigFromJSON } from './config.js';
-import { GPT2DecoderSession, decoderExportSpec } from './decoder.js';
+import { GPT2DecoderSession, decoderExportSpec, uncachedSession } from './decoder.js';
 import { forwardFeeds, statelessProgram } from './lm-graph.js';
 
 /** GPT-2's checkpoint names for the parts of a core TransformerBlock (Conv1D weights are [in, out]). */
@@ -247,9 +247,12 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
     return this.config.nPositions;
   }
 
-  /** A decoding session over `rows` sequences whose KV cache stays in the engine (see `GPT2DecoderSession`). */
+  /**
+   * A decoding session over `rows` sequences whose KV cache stays in the engine (see `GPT2DecoderSession`);
+   * with `useCache: false`, one that recomputes the whole sequence each step.
+   */
   startSession(rows: number, options: { useCache: boolean } = { useCache: true }): DecoderSession {
-    return new GPT2DecoderSession(this, rows, options.useCache);
+    return options.useCache ? new GPT2DecoderSession(this, rows) : uncachedSession(this, rows);
   }
 
   /**

@@ -2,7 +2,10 @@ import { AttnError, ShapeMismatchError } from '../errors.js';
 import { type HostTensor, hostTensor } from '../host.js';
 import type { DecoderSession } from './decoder.js';
 
-/** Runs the model over whole sequences: ids and mask [rows, T] → logits [rows, T, vocab]. */
+/**
+ * Runs the model over whole sequences: ids and mask [rows, T] → logits [rows, T, vocab], or only the
+ * last position's [rows, 1, vocab] (all a step needs, and cheaper for a model that can skip the rest).
+ */
 export type FullForward = (inputIds: HostTensor<'int32'>, attentionMask: HostTensor<'int32'>) => Promise<HostTensor<'float32'>>;
 
 /**
@@ -36,10 +39,10 @@ export function recomputingSession(rows: number, forward: FullForward): DecoderS
       mask = Int32Array.from(attentionMask.data);
       length += t;
       const logits = await forward(hostTensor(ids, [rows, length]), hostTensor(mask, [rows, length]));
-      const vocab = logits.shape[2]!;
-      if (logits.shape[0] !== rows || logits.shape[1] !== length) throw new ShapeMismatchError('logits', [rows, length, vocab], logits.shape);
+      const [, width, vocab] = logits.shape as [number, number, number];
+      if (logits.shape[0] !== rows || (width !== length && width !== 1)) throw new ShapeMismatchError('logits', [rows, length, vocab], logits.shape);
       const last = new Float32Array(rows * vocab);
-      for (let r = 0; r < rows; r++) last.set(logits.data.subarray(((r + 1) * length - 1) * vocab, (r + 1) * length * vocab), r * vocab);
+      for (let r = 0; r < rows; r++) last.set(logits.data.subarray(((r + 1) * width - 1) * vocab, (r + 1) * width * vocab), r * vocab);
       return hostTensor(last, [rows, vocab]);
     },
     async reorder(sourceRows) {
