@@ -27,3 +27,4 @@ export {
   writeFileAtomic,
 } from './io.js';
 export { int2d, toNested } from './host.js';
+export { xoshiro128ss } from './generation/random.js';

@@ -1,4 +1,5 @@
 import { InputError } from '@attnjs/core';
+import { xoshiro128ss } from '@attnjs/core/internal';
 
 /** The whole state of a `Random`: four unsigned 32-bit words, saved in checkpoints. */
 export type RandomState = readonly [number, number, number, number];
@@ -38,16 +39,7 @@ export class Random {
 
   /** A uniform unsigned 32-bit integer. */
   uint32(): number {
-    const s = this.s;
-    const result = Math.imul(rotl(Math.imul(s[1]!, 5) >>> 0, 7), 9) >>> 0;
-    const t = (s[1]! << 9) >>> 0;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = rotl(s[3]!, 11);
-    return result;
+    return xoshiro128ss(this.s);
   }
 
   /** A uniform float in [0, 1) with 32 random bits. */
@@ -75,5 +67,3 @@ export class Random {
     return out;
   }
 }
-
-const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;

@@ -2,6 +2,22 @@
  * A seeded random source for sampling: xoshiro128** (Blackman & Vigna), seeded through splitmix32.
  * Pure 32-bit integer arithmetic, so a seed gives the same draws on every engine and JavaScript runtime.
  */
+/**
+ * One xoshiro128** step over a 4-word state (updated in place): the next 32 random bits. Shared by every
+ * seeded generator in attn.js (sampling here, the trainer's checkpointed `Random`).
+ */
+export function xoshiro128ss(s: Uint32Array): number {
+  const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+  const t = s[1]! << 9;
+  s[2]! ^= s[0]!;
+  s[3]! ^= s[1]!;
+  s[1]! ^= s[2]!;
+  s[0]! ^= s[3]!;
+  s[2]! ^= t;
+  s[3] = rotl(s[3]!, 11);
+  return result;
+}
+
 export class SeededRandom {
   private readonly state = new Uint32Array(4);
 
@@ -23,16 +39,7 @@ export class SeededRandom {
 
   /** The next 32 random bits. */
   nextUint32(): number {
-    const s = this.state;
-    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
-    const t = s[1]! << 9;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = rotl(s[3]!, 11);
-    return result;
+    return xoshiro128ss(this.state);
   }
 
   /** A uniform float in [0, 1) with 53 random bits. */
