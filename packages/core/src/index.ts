@@ -10,7 +10,7 @@ export * from './layers/index.js';
 export * from './losses.js';
 export * from './labels.js';
 export * from './task-head.js';
-export type { NewHeadInit } from './init.js';
+export { initializeNewParameters, type NewHeadInit } from './init.js';
 export * from './safetensors.js';
 export type { Source } from './io.js';
 export * from './checkpoint.js';

@@ -1,0 +1,42 @@
+/** What the default models' scripts share: the data split and writing a Hugging Face model folder. */
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { serializeSafetensors } from '@attnjs/core';
+
+/** nanoGPT's split of tinyshakespeare: the first 90 % of the characters train, the last 10 % validate. */
+export function splitShakespeare(text) {
+  const cut = Math.floor(text.length * 0.9);
+  return { train: text.slice(0, cut), val: text.slice(cut) };
+}
+
+/** config.json, model.safetensors (Hugging Face names, F32), tokenizer.json and generation_config.json. */
+export async function writeModelFolder(dir, { config, weights, tokenizer, generationConfig }) {
+  const files = [
+    ['config.json', `${JSON.stringify(config, null, 2)}\n`],
+    ['model.safetensors', serializeSafetensors(weights, { format: 'pt' })],
+    ['tokenizer.json', `${JSON.stringify(tokenizer)}\n`],
+  ];
+  if (generationConfig) files.push(['generation_config.json', `${JSON.stringify(generationConfig, null, 2)}\n`]);
+  for (const [name, contents] of files) {
+    await writeFile(`${dir}/${name}.tmp`, contents);
+    await rename(`${dir}/${name}.tmp`, `${dir}/${name}`);
+  }
+}
+
+/** Removes every checkpoint-<step> folder under `runDir` but the newest. */
+export async function keepLatestCheckpoint(runDir) {
+  const steps = (await readdir(runDir)).map((n) => /^checkpoint-(\d+)$/.exec(n)).filter(Boolean).map((m) => Number(m[1]));
+  const newest = Math.max(...steps);
+  for (const step of steps) if (step !== newest) await rm(`${runDir}/checkpoint-${step}`, { recursive: true, force: true });
+}
+
+/** SST-2's GLUE TSV (a `text\tlabel` header, then one row per line) as { sentence, label } rows. */
+export function readSst2(tsv) {
+  const lines = tsv.split('\n').filter((line) => line.length > 0);
+  if (lines[0] !== 'text\tlabel') throw new Error(`SST-2 TSV: unexpected header ${JSON.stringify(lines[0])}`);
+  return lines.slice(1).map((line, i) => {
+    const tab = line.lastIndexOf('\t');
+    const label = Number(line.slice(tab + 1));
+    if (tab < 0 || (label !== 0 && label !== 1)) throw new Error(`SST-2 TSV line ${i + 2}: no 0/1 label`);
+    return { sentence: line.slice(0, tab).trim(), label };
+  });
+}

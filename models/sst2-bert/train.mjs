@@ -1,0 +1,193 @@
+/**
+ * Trains models/sst2-bert with attn.js alone: a WordPiece vocabulary (attn.js's trainer) on SST-2's training
+ * sentences, a small BERT pretrained on them with masked-LM (Hugging Face's collator: 15 %, 80/10/10, packed
+ * blocks), then fine-tuned as BertForSequenceClassification on train.tsv's labels. The checkpoint is chosen
+ * on a held-out slice of train.tsv; dev.tsv is never read here (`evaluate.mjs` measures it).
+ *
+ *   node models/sst2-bert/train.mjs [--out models/sst2-bert] [--device wasm]
+ *
+ * The masked-LM model is kept in <out>/pretrained (fill-mask). Next-sentence prediction is left out: SST-2's lines are single sentences and phrases, not documents.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createTfjsBackend } from '@attnjs/backend-tfjs';
+import { ConfigReader, initializeNewParameters, labelConfigFromJSON } from '@attnjs/core';
+import { BertForMaskedLM, BertForSequenceClassification, bertConfigFromJSON } from '@attnjs/bert';
+import { Tokenizer, trainWordPiece } from '@attnjs/tokenizers';
+import { AdamW, Random, Trainer, decayGroups, maskTokens, packBlocks } from '@attnjs/train';
+import { readSst2, writeModelFolder } from '../shared.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    out: { type: 'string', default: new URL('.', import.meta.url).pathname },
+    device: { type: 'string', default: 'wasm' },
+    data: { type: 'string', default: new URL('../../../shared/fixtures/data/sst2/', import.meta.url).pathname },
+  },
+});
+
+const RECIPE = {
+  vocabSize: 4096,
+  layers: 4,
+  heads: 4,
+  hidden: 128,
+  maxPositions: 128,
+  heldOut: 2000,
+  pretrain: { steps: 500, blockSize: 64, batchSize: 32, learningRate: 1e-3, warmupSteps: 50, weightDecay: 0.01 },
+  finetune: { steps: 3000, batchSize: 32, maxLength: 64, learningRate: 3e-4, warmupSteps: 100, weightDecay: 0.01, evalEvery: 250 },
+  seed: 2024,
+};
+const out = args.out.replace(/\/+$/, '');
+const log = (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+// Train rows, shuffled once with a fixed seed; the last `heldOut` of them choose the checkpoint.
+const rows = readSst2(await readFile(`${args.data}/train.tsv`, 'utf8'));
+const order = new Random(RECIPE.seed).permutation(rows.length);
+const shuffled = order.map((i) => rows[i]);
+const fit = shuffled.slice(0, rows.length - RECIPE.heldOut);
+const heldOut = shuffled.slice(rows.length - RECIPE.heldOut);
+
+const tokenizerJSON = await trainWordPiece(
+  rows.map((r) => r.sentence),
+  { vocabSize: RECIPE.vocabSize, clsToken: '[CLS]', sepToken: '[SEP]' },
+);
+const tokenizer = Tokenizer.fromJSON(tokenizerJSON);
+const id = (token) => tokenizer.tokenToId(token);
+const [pad, cls, sep, mask, unk] = ['[PAD]', '[CLS]', '[SEP]', '[MASK]', '[UNK]'].map(id);
+const encode = (sentence) => tokenizer.encode(sentence).ids.slice(0, RECIPE.finetune.maxLength);
+log(`${rows.length} train rows (${fit.length} fit, ${heldOut.length} held out), vocabulary ${RECIPE.vocabSize}`);
+
+const hfConfig = {
+  architectures: ['BertForSequenceClassification'],
+  model_type: 'bert',
+  vocab_size: RECIPE.vocabSize,
+  hidden_size: RECIPE.hidden,
+  num_hidden_layers: RECIPE.layers,
+  num_attention_heads: RECIPE.heads,
+  intermediate_size: 4 * RECIPE.hidden,
+  hidden_act: 'gelu',
+  hidden_dropout_prob: 0,
+  attention_probs_dropout_prob: 0,
+  max_position_embeddings: RECIPE.maxPositions,
+  type_vocab_size: 2,
+  initializer_range: 0.02,
+  layer_norm_eps: 1e-12,
+  pad_token_id: pad,
+  id2label: { 0: 'negative', 1: 'positive' },
+  label2id: { negative: 0, positive: 1 },
+};
+
+const backend = await createTfjsBackend({ device: args.device });
+const started = performance.now();
+
+// --- Masked-LM pretraining on every train sentence (labels unused), packed into 64-token blocks. ---
+const mlm = new BertForMaskedLM(bertConfigFromJSON(new ConfigReader(hfConfig, 'recipe')), { backend });
+initializeNewParameters(mlm.namedParameters(), { std: 0.02, seed: RECIPE.seed });
+const P = RECIPE.pretrain;
+const blocks = packBlocks(rows.map((r) => encode(r.sentence)), P.blockSize);
+const pretrainer = new Trainer({
+  model: mlm,
+  optimizer: new AdamW({ groups: decayGroups(mlm, P.weightDecay) }),
+  learningRate: P.learningRate,
+  schedule: { type: 'linear', warmupSteps: P.warmupSteps, totalSteps: P.steps },
+  maxGradNorm: 1,
+  seed: RECIPE.seed,
+});
+const maskOptions = { maskTokenId: mask, vocabSize: RECIPE.vocabSize, specialTokenIds: [pad, cls, sep, unk], padTokenId: pad };
+let window = [];
+await pretrainer.train({
+  maxSteps: P.steps,
+  batch: (_i, random) => maskTokens(Array.from({ length: P.batchSize }, () => blocks[random.int(blocks.length)]), random, maskOptions),
+  onStep: (r) => {
+    window.push(r.loss);
+    if (r.step % 25 === 0) {
+      log(`pretrain step ${r.step}/${P.steps} mlm loss ${mean(window).toFixed(4)} lr ${r.learningRate.toExponential(2)}`);
+      window = [];
+    }
+  },
+});
+const pretrained = await pretrainer.readWeights();
+// The pretrained encoder with its masked-LM head is a model of its own (fill-mask), saved beside the classifier.
+await mkdir(`${out}/pretrained`, { recursive: true });
+await writeModelFolder(`${out}/pretrained`, { config: { ...hfConfig, architectures: ['BertForMaskedLM'] }, weights: pretrained, tokenizer: tokenizerJSON });
+pretrainer.dispose();
+mlm.dispose();
+
+// --- Fine-tuning as BertForSequenceClassification: the encoder from pretraining, a fresh pooler and classifier. ---
+const F = RECIPE.finetune;
+const reader = new ConfigReader(hfConfig, 'recipe');
+const model = new BertForSequenceClassification({ ...bertConfigFromJSON(reader), ...labelConfigFromJSON(reader) }, { backend });
+initializeNewParameters(model.namedParameters(), { std: 0.02, seed: RECIPE.seed + 1 });
+const start = new Map([...model.namedParameters()].map(([name, p]) => [name, p.value]));
+for (const [name, tensor] of pretrained) if (start.has(name) && !name.startsWith('bert.pooler.')) start.set(name, tensor);
+model.loadWeights(start, 'the pretrained encoder');
+
+const trainer = new Trainer({
+  model,
+  optimizer: new AdamW({ groups: decayGroups(model, F.weightDecay) }),
+  learningRate: F.learningRate,
+  schedule: { type: 'linear', warmupSteps: F.warmupSteps, totalSteps: F.steps },
+  maxGradNorm: 1,
+  seed: RECIPE.seed + 1,
+  modelConfig: hfConfig,
+});
+const fitIds = fit.map((r) => encode(r.sentence));
+const heldOutIds = heldOut.map((r) => encode(r.sentence));
+
+let best = { accuracy: -1, step: 0, weights: undefined };
+window = [];
+await trainer.train({
+  maxSteps: F.steps,
+  batch: (_i, random) => {
+    const picks = Array.from({ length: F.batchSize }, () => random.int(fit.length));
+    return { ...padRows(picks.map((i) => fitIds[i])), labels: picks.map((i) => fit[i].label) };
+  },
+  onStep: async (r) => {
+    window.push(r.loss);
+    if (r.step % 50 === 0) {
+      log(`finetune step ${r.step}/${F.steps} loss ${mean(window).toFixed(4)} lr ${r.learningRate.toExponential(2)}`);
+      window = [];
+    }
+    if (r.step % F.evalEvery === 0 || r.step === F.steps) {
+      const accuracy = await heldOutAccuracy();
+      log(`finetune step ${r.step} held-out accuracy ${(100 * accuracy).toFixed(2)} %`);
+      if (accuracy > best.accuracy) best = { accuracy, step: r.step, weights: await trainer.readWeights() };
+    }
+  },
+});
+
+await mkdir(out, { recursive: true });
+await writeModelFolder(out, { config: hfConfig, weights: best.weights, tokenizer: tokenizerJSON });
+await writeFile(
+  `${out}/recipe.json`,
+  `${JSON.stringify({ ...RECIPE, device: args.device, chosenStep: best.step, heldOutAccuracy: best.accuracy }, null, 2)}\n`,
+);
+log(`chose step ${best.step} (held-out accuracy ${(100 * best.accuracy).toFixed(2)} %); wrote ${out} in ${((performance.now() - started) / 60000).toFixed(1)} min`);
+trainer.dispose();
+model.dispose();
+await backend.dispose();
+
+async function heldOutAccuracy() {
+  let correct = 0;
+  for (let start = 0; start < heldOutIds.length; start += 64) {
+    const batch = heldOutIds.slice(start, start + 64);
+    const { logits } = await model.forward(padRows(batch));
+    batch.forEach((_, b) => {
+      const [neg, pos] = [logits.data[2 * b], logits.data[2 * b + 1]];
+      if ((pos > neg ? 1 : 0) === heldOut[start + b].label) correct++;
+    });
+  }
+  return correct / heldOutIds.length;
+}
+
+/** Dynamic padding: rows padded with [PAD] to the longest, and the attention mask. */
+function padRows(batch) {
+  const length = Math.max(...batch.map((r) => r.length));
+  return {
+    inputIds: batch.map((r) => [...r, ...Array(length - r.length).fill(pad)]),
+    attentionMask: batch.map((r) => [...r.map(() => 1), ...Array(length - r.length).fill(0)]),
+  };
+}
+
+function mean(values) {
+  return values.reduce((a, b) => a + b, 0) / values.length;
+}
