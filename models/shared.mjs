@@ -40,3 +40,26 @@ export function readSst2(tsv) {
     return { sentence: line.slice(0, tab).trim(), label };
   });
 }
+
+/** The Node engines by the names the tests and benchmarks use. */
+export const ENGINE_NAMES = ['tfjs-cpu', 'tfjs-wasm', 'ort-web', 'ort-node'];
+
+export async function createEngine(name) {
+  switch (name) {
+    case 'tfjs-cpu':
+    case 'tfjs-wasm': {
+      const { createTfjsBackend } = await import('@attnjs/backend-tfjs');
+      return createTfjsBackend({ device: name.slice(5) });
+    }
+    case 'ort-web': {
+      const { createOrtBackend } = await import('@attnjs/backend-ort');
+      return createOrtBackend();
+    }
+    case 'ort-node': {
+      const { createOrtBackend } = await import('@attnjs/backend-ort');
+      return createOrtBackend({ ort: await import('onnxruntime-node') });
+    }
+    default:
+      throw new Error(`unknown engine "${name}"; one of ${ENGINE_NAMES.join(', ')}`);
+  }
+}

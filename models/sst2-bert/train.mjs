@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
   options: {
     out: { type: 'string', default: new URL('.', import.meta.url).pathname },
     device: { type: 'string', default: 'wasm' },
-    data: { type: 'string', default: new URL('../../../shared/fixtures/data/sst2/', import.meta.url).pathname },
+    data: { type: 'string', default: new URL('../../data/sst2/', import.meta.url).pathname },
   },
 });
 

@@ -4,7 +4,7 @@
  * come back here and pass the same checks as in the Node conformance suites. One browser for all engines;
  * the page, the fixtures and the .wasm files are served from 127.0.0.1 (harness.ts).
  *
- * Needs Chromium (`pnpm test` installs it: ensure-chromium.mjs) and `pnpm build`.
+ * Needs Chromium (`pnpm test` installs it: tests/ensure-system.mjs) and `pnpm build`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../reference.js';

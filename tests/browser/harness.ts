@@ -117,7 +117,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `the browser suite needs Chromium at ${CHROMIUM}, which does not exist. Run ` +
-        '`node tests/browser/ensure-chromium.mjs` (`pnpm test` does: it installs Debian\'s chromium as root, or says what to run), ' +
+        '`node tests/ensure-system.mjs` (`pnpm test` does: it installs Debian\'s chromium as root, or says what to run), ' +
         'or point ATTNJS_CHROMIUM at a Chromium binary.',
     );
   }

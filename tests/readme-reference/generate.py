@@ -17,8 +17,8 @@ TESTDATA = ROOT / "testdata"
 erf = np.vectorize(math.erf)
 
 
-def load(name):
-    raw = (TESTDATA / name / "model.safetensors").read_bytes()
+def load(name, root=TESTDATA):
+    raw = (root / name / "model.safetensors").read_bytes()
     n = struct.unpack("<Q", raw[:8])[0]
     header = json.loads(raw[8 : 8 + n])
     out = {}
@@ -28,7 +28,8 @@ def load(name):
         assert meta["dtype"] == "F32", meta
         a, b = meta["data_offsets"]
         out[key] = np.frombuffer(raw[8 + n + a : 8 + n + b], dtype="<f4").reshape(meta["shape"]).astype(np.float64)
-    return out, json.loads((TESTDATA / name / "config.json").read_text()), json.loads((TESTDATA / name / "reference.json").read_text())
+    reference = root / name / "reference.json"
+    return out, json.loads((root / name / "config.json").read_text()), json.loads(reference.read_text()) if reference.exists() else None
 
 
 def layer_norm(x, w, b, eps):
@@ -87,9 +88,8 @@ def gpt2_greedy(W, c, prompt, steps):
     return seq, min(margins)
 
 
-def bert_pretraining(W, c, ids, types, labels, nsp_label):
-    linear = lambda x, name: x @ W[name + ".weight"].T + W[name + ".bias"]
-    gelu = lambda x: 0.5 * x * (1 + erf(x / math.sqrt(2)))
+def bert_encode(W, c, ids, types):
+    """BertModel's last hidden state for one unpadded row."""
     eps = c["layer_norm_eps"]
     e = "bert.embeddings."
     x = W[e + "word_embeddings.weight"][ids] + W[e + "position_embeddings.weight"][np.arange(len(ids))] + W[e + "token_type_embeddings.weight"][types]
@@ -97,15 +97,35 @@ def bert_pretraining(W, c, ids, types, labels, nsp_label):
     for i in range(c["num_hidden_layers"]):
         L = f"bert.encoder.layer.{i}."
         s = L + "attention.self."
-        y = attention(x, linear(x, s + "query"), linear(x, s + "key"), linear(x, s + "value"), c["num_attention_heads"], False)
-        x = layer_norm(x + linear(y, L + "attention.output.dense"), W[L + "attention.output.LayerNorm.weight"], W[L + "attention.output.LayerNorm.bias"], eps)
-        m = linear(gelu(linear(x, L + "intermediate.dense")), L + "output.dense")
+        y = attention(x, linear(W, x, s + "query"), linear(W, x, s + "key"), linear(W, x, s + "value"), c["num_attention_heads"], False)
+        x = layer_norm(x + linear(W, y, L + "attention.output.dense"), W[L + "attention.output.LayerNorm.weight"], W[L + "attention.output.LayerNorm.bias"], eps)
+        m = linear(W, gelu(linear(W, x, L + "intermediate.dense")), L + "output.dense")
         x = layer_norm(x + m, W[L + "output.LayerNorm.weight"], W[L + "output.LayerNorm.bias"], eps)
+    return x
+
+
+def linear(W, x, name):
+    return x @ W[name + ".weight"].T + W[name + ".bias"]
+
+
+def gelu(x):
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def bert_mlm_logits(W, c, x):
     t = "cls.predictions.transform."
-    h = layer_norm(gelu(linear(x, t + "dense")), W[t + "LayerNorm.weight"], W[t + "LayerNorm.bias"], eps)
-    prediction = h @ W[e + "word_embeddings.weight"].T + W["cls.predictions.bias"]
-    pooled = np.tanh(linear(x[0], "bert.pooler.dense"))
-    nsp = linear(pooled, "cls.seq_relationship")
+    h = layer_norm(gelu(linear(W, x, t + "dense")), W[t + "LayerNorm.weight"], W[t + "LayerNorm.bias"], c["layer_norm_eps"])
+    return h @ W["bert.embeddings.word_embeddings.weight"].T + W["cls.predictions.bias"]
+
+
+def bert_pooled(W, x):
+    return np.tanh(linear(W, x[0], "bert.pooler.dense"))
+
+
+def bert_pretraining(W, c, ids, types, labels, nsp_label):
+    x = bert_encode(W, c, ids, types)
+    prediction = bert_mlm_logits(W, c, x)
+    nsp = linear(W, bert_pooled(W, x), "cls.seq_relationship")
     loss = cross_entropy(prediction, labels) + cross_entropy(nsp[None], [nsp_label])
     return prediction, nsp, loss
 
