@@ -21,8 +21,16 @@ function stated(name: string, pattern: RegExp): number {
   return Number(match![1]);
 }
 
+/** The root README's table of default models shows the same figure. */
+function expectRootReadmeStates(name: string, figure: string): void {
+  const row = readFileSync(`${ROOT}README.md`, 'utf8').split('\n').find((line) => line.includes(`(models/${name})`));
+  expect(row, `README.md has a row for models/${name}`).toBeDefined();
+  expect(row).toContain(figure);
+}
+
 describe('models/shakespeare-gpt', () => {
   const claimed = stated('shakespeare-gpt', /Measured: \*\*(\d\.\d{4}) nats per character\*\*/);
+  it('the root README states the same figure', () => expectRootReadmeStates('shakespeare-gpt', `${claimed.toFixed(4)} nats per character`));
   for (const engine of ENGINES) {
     it(`≤ 1.70 nats per character on the held-out 10 % (${engine}), as its README states`, async () => {
       const result = await evaluateShakespeare({ model: `${ROOT}models/shakespeare-gpt`, engine, data: `${ROOT}data/tinyshakespeare.txt` });
@@ -35,6 +43,7 @@ describe('models/shakespeare-gpt', () => {
 
 describe('models/sst2-bert', () => {
   const claimed = stated('sst2-bert', /Measured: \*\*(\d+\.\d{2}) % accuracy\*\*/);
+  it('the root README states the same figure', () => expectRootReadmeStates('sst2-bert', `${claimed.toFixed(2)} % accuracy`));
   for (const engine of ENGINES) {
     it(`≥ 80 % accuracy on SST-2 dev (${engine}), as its README states`, async () => {
       const result = await evaluateSst2({ model: `${ROOT}models/sst2-bert`, engine, data: `${ROOT}data/sst2/dev.tsv` });

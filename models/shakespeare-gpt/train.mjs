@@ -3,7 +3,7 @@
  * small GPT-2 (attn.js's Trainer on tfjs-wasm) on the first 90 % of tinyshakespeare (nanoGPT's split).
  * The last 10 % is never trained on; `evaluate.mjs` measures nats per character there.
  *
- *   node models/shakespeare-gpt/train.mjs [--recipe default|nanogpt] [--steps N] [--out models/shakespeare-gpt] [--device wasm]
+ *   node models/shakespeare-gpt/train.mjs [--recipe default|nanogpt] [--steps N] [--stop-after K] [--out models/shakespeare-gpt] [--device wasm]
  *
  * Checkpoints go to <out>/.run/checkpoint-<step> every 250 steps (atomic); an interrupted run resumes from
  * the latest one and continues exactly as if it had never stopped. The model folder (config.json,
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
   options: {
     steps: { type: 'string' },
     recipe: { type: 'string', default: 'default' },
+    'stop-after': { type: 'string' },
     out: { type: 'string', default: new URL('.', import.meta.url).pathname },
     device: { type: 'string', default: 'wasm' },
     data: { type: 'string', default: new URL('../../data/tinyshakespeare.txt', import.meta.url).pathname },
@@ -144,12 +145,15 @@ async function quickValLoss() {
   return result.loss.data[0];
 }
 
+// `--stop-after K` checkpoints at step K and exits; a later run resumes there (with its own --steps, whose
+// schedule then applies from step K + 1). models/shakespeare-gpt/README.md gives the commands of the shipped run.
+const stopAfter = args['stop-after'] === undefined ? maxSteps : Number(args['stop-after']);
 const started = performance.now();
 let tokens = 0;
 let lossSum = 0;
 let lossCount = 0;
 await trainer.train({
-  maxSteps,
+  maxSteps: Math.min(maxSteps, stopAfter),
   batch,
   onStep: async (record) => {
     tokens += RECIPE.batchSize * RECIPE.context;
@@ -164,7 +168,7 @@ await trainer.train({
       lossSum = 0;
       lossCount = 0;
     }
-    if (record.step % 250 === 0 || record.step === maxSteps) {
+    if (record.step % 250 === 0 || record.step === maxSteps || record.step === stopAfter) {
       log(`step ${record.step} val loss per token ${(await quickValLoss()).toFixed(4)} (16 windows)`);
       await saveCheckpointAtStep(trainer, runDir);
       await keepLatestCheckpoint(runDir);
@@ -172,6 +176,10 @@ await trainer.train({
   },
 });
 
+if (trainer.step < maxSteps) {
+  log(`stopped after step ${trainer.step} (--stop-after); resume with the same --out`);
+  process.exit(0);
+}
 await mkdir(out, { recursive: true });
 await writeModelFolder(out, {
   config: hfConfig,

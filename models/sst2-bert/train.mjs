@@ -4,14 +4,16 @@
  * blocks), then fine-tuned as BertForSequenceClassification on train.tsv's labels. The checkpoint is chosen
  * on a held-out slice of train.tsv; dev.tsv is never read here (`evaluate.mjs` measures it).
  *
- *   node models/sst2-bert/train.mjs [--out models/sst2-bert] [--device wasm]
+ *   node models/sst2-bert/train.mjs [--out models/sst2-bert] [--device wasm] [--finetune-only]
+ *
+ * `--finetune-only` starts from the masked-LM model already in <out>/pretrained.
  *
  * The masked-LM model is kept in <out>/pretrained (fill-mask). Next-sentence prediction is left out: SST-2's lines are single sentences and phrases, not documents.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { ConfigReader, initializeNewParameters, labelConfigFromJSON } from '@attnjs/core';
+import { ConfigReader, initializeNewParameters, labelConfigFromJSON, readSafetensors } from '@attnjs/core';
 import { BertForMaskedLM, BertForSequenceClassification, bertConfigFromJSON } from '@attnjs/bert';
 import { Tokenizer, trainWordPiece } from '@attnjs/tokenizers';
 import { AdamW, Random, Trainer, decayGroups, maskTokens, packBlocks } from '@attnjs/train';
@@ -21,6 +23,7 @@ const { values: args } = parseArgs({
   options: {
     out: { type: 'string', default: new URL('.', import.meta.url).pathname },
     device: { type: 'string', default: 'wasm' },
+    'finetune-only': { type: 'boolean', default: false },
     data: { type: 'string', default: new URL('../../data/sst2/', import.meta.url).pathname },
   },
 });
@@ -80,37 +83,48 @@ const backend = await createTfjsBackend({ device: args.device });
 const started = performance.now();
 
 // --- Masked-LM pretraining on every train sentence (labels unused), packed into 64-token blocks. ---
-const mlm = new BertForMaskedLM(bertConfigFromJSON(new ConfigReader(hfConfig, 'recipe')), { backend });
-initializeNewParameters(mlm.namedParameters(), { std: 0.02, seed: RECIPE.seed });
-const P = RECIPE.pretrain;
-const blocks = packBlocks(rows.map((r) => encode(r.sentence)), P.blockSize);
-const pretrainer = new Trainer({
-  model: mlm,
-  optimizer: new AdamW({ groups: decayGroups(mlm, P.weightDecay) }),
-  learningRate: P.learningRate,
-  schedule: { type: 'linear', warmupSteps: P.warmupSteps, totalSteps: P.steps },
-  maxGradNorm: 1,
-  seed: RECIPE.seed,
-});
-const maskOptions = { maskTokenId: mask, vocabSize: RECIPE.vocabSize, specialTokenIds: [pad, cls, sep, unk], padTokenId: pad };
-let window = [];
-await pretrainer.train({
-  maxSteps: P.steps,
-  batch: (_i, random) => maskTokens(Array.from({ length: P.batchSize }, () => blocks[random.int(blocks.length)]), random, maskOptions),
-  onStep: (r) => {
-    window.push(r.loss);
-    if (r.step % 25 === 0) {
-      log(`pretrain step ${r.step}/${P.steps} mlm loss ${mean(window).toFixed(4)} lr ${r.learningRate.toExponential(2)}`);
-      window = [];
-    }
-  },
-});
-const pretrained = await pretrainer.readWeights();
-// The pretrained encoder with its masked-LM head is a model of its own (fill-mask), saved beside the classifier.
-await mkdir(`${out}/pretrained`, { recursive: true });
-await writeModelFolder(`${out}/pretrained`, { config: { ...hfConfig, architectures: ['BertForMaskedLM'] }, weights: pretrained, tokenizer: tokenizerJSON });
-pretrainer.dispose();
-mlm.dispose();
+const pretrained = args['finetune-only'] ? await readPretrained() : await pretrain();
+
+/** Masked-LM pretraining; the weights, also saved as their own model folder (fill-mask) beside the classifier. */
+async function pretrain() {
+  const mlm = new BertForMaskedLM(bertConfigFromJSON(new ConfigReader(hfConfig, 'recipe')), { backend });
+  initializeNewParameters(mlm.namedParameters(), { std: 0.02, seed: RECIPE.seed });
+  const P = RECIPE.pretrain;
+  const blocks = packBlocks(rows.map((r) => encode(r.sentence)), P.blockSize);
+  const pretrainer = new Trainer({
+    model: mlm,
+    optimizer: new AdamW({ groups: decayGroups(mlm, P.weightDecay) }),
+    learningRate: P.learningRate,
+    schedule: { type: 'linear', warmupSteps: P.warmupSteps, totalSteps: P.steps },
+    maxGradNorm: 1,
+    seed: RECIPE.seed,
+  });
+  const maskOptions = { maskTokenId: mask, vocabSize: RECIPE.vocabSize, specialTokenIds: [pad, cls, sep, unk], padTokenId: pad };
+  let window = [];
+  await pretrainer.train({
+    maxSteps: P.steps,
+    batch: (_i, random) => maskTokens(Array.from({ length: P.batchSize }, () => blocks[random.int(blocks.length)]), random, maskOptions),
+    onStep: (r) => {
+      window.push(r.loss);
+      if (r.step % 25 === 0) {
+        log(`pretrain step ${r.step}/${P.steps} mlm loss ${mean(window).toFixed(4)} lr ${r.learningRate.toExponential(2)}`);
+        window = [];
+      }
+    },
+  });
+  const pretrained = await pretrainer.readWeights();
+  await mkdir(`${out}/pretrained`, { recursive: true });
+  await writeModelFolder(`${out}/pretrained`, { config: { ...hfConfig, architectures: ['BertForMaskedLM'] }, weights: pretrained, tokenizer: tokenizerJSON });
+  pretrainer.dispose();
+  mlm.dispose();
+  return pretrained;
+}
+
+async function readPretrained() {
+  const file = await readSafetensors(`${out}/pretrained/model.safetensors`);
+  log(`fine-tuning from ${out}/pretrained (--finetune-only)`);
+  return new Map([...file.tensors].map(([name, t]) => [name, t.tensor]));
+}
 
 // --- Fine-tuning as BertForSequenceClassification: the encoder from pretraining, a fresh pooler and classifier. ---
 const F = RECIPE.finetune;
@@ -132,13 +146,16 @@ const trainer = new Trainer({
 });
 const fitIds = fit.map((r) => encode(r.sentence));
 const heldOutIds = heldOut.map((r) => encode(r.sentence));
+// Hugging Face's group_by_length: batches of sentences of about the same length, so dynamic padding wastes
+// little (random batches of SST-2 pad ~13-token phrases to ~50). Each step draws one group at random.
+const groups = lengthGroups(fitIds, F.batchSize);
 
 let best = { accuracy: -1, step: 0, weights: undefined };
-window = [];
+let window = [];
 await trainer.train({
   maxSteps: F.steps,
   batch: (_i, random) => {
-    const picks = Array.from({ length: F.batchSize }, () => random.int(fit.length));
+    const picks = groups[random.int(groups.length)];
     return { ...padRows(picks.map((i) => fitIds[i])), labels: picks.map((i) => fit[i].label) };
   },
   onStep: async (r) => {
@@ -168,15 +185,22 @@ await backend.dispose();
 
 async function heldOutAccuracy() {
   let correct = 0;
-  for (let start = 0; start < heldOutIds.length; start += 64) {
-    const batch = heldOutIds.slice(start, start + 64);
-    const { logits } = await model.forward(padRows(batch));
-    batch.forEach((_, b) => {
+  for (const group of lengthGroups(heldOutIds, 64)) {
+    const { logits } = await model.forward(padRows(group.map((i) => heldOutIds[i])));
+    group.forEach((i, b) => {
       const [neg, pos] = [logits.data[2 * b], logits.data[2 * b + 1]];
-      if ((pos > neg ? 1 : 0) === heldOut[start + b].label) correct++;
+      if ((pos > neg ? 1 : 0) === heldOut[i].label) correct++;
     });
   }
   return correct / heldOutIds.length;
+}
+
+/** Indices of `rows` sorted by length (stable: ties keep their shuffled order), cut into groups of `size`. */
+function lengthGroups(rows, size) {
+  const order = rows.map((_, i) => i).sort((a, b) => rows[a].length - rows[b].length || a - b);
+  const out = [];
+  for (let start = 0; start < order.length; start += size) out.push(order.slice(start, start + size));
+  return out;
 }
 
 /** Dynamic padding: rows padded with [PAD] to the longest, and the attention mask. */
