@@ -30,6 +30,25 @@ export function bertTinyTokenizer(): Tokenizer {
   return Tokenizer.fromWordPieceVocab([...lines.slice(0, 104), ...words].join('\n'));
 }
 
+/**
+ * A word-level tokenizer over 1000 ids (WordPiece with whole words only, no special tokens added): id i
+ * is the i-th lowercase word of bert-base-uncased's vocabulary, so any id sequence decodes to words that
+ * encode back to it. For the GPT-2-shaped heads, whose reference ids are drawn from the whole 0..999.
+ */
+export function wordTokenizer(size = 1000): Tokenizer {
+  const lines = readFileSync(new URL('bert-vocab/vocab.txt', TESTDATA), 'utf8').split('\n');
+  const words = lines.slice(1996).filter((w) => /^[a-z]{2,}$/.test(w)).slice(0, size);
+  return Tokenizer.fromJSON({
+    version: '1.0',
+    added_tokens: [],
+    normalizer: null,
+    pre_tokenizer: { type: 'Whitespace' },
+    post_processor: null,
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
+    model: { type: 'WordPiece', unk_token: words[0], continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(words.map((w, i) => [w, i])) },
+  });
+}
+
 /** A byte-level BPE for the gpt2-tiny fixtures: GPT-2's tokens with ids below 1000 and the merges between them. */
 export function gpt2TinyTokenizer(): Tokenizer {
   const vocab: Record<string, number> = JSON.parse(readFileSync(new URL('gpt2-hf-fake/vocab.json', TESTDATA), 'utf8'));

@@ -7,7 +7,7 @@ import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { Tokenizer } from '@attnjs/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline, type TextGenerationPipeline } from '../src/index.js';
-import { ENGINES, counts, fixture, gpt2TinyTokenizer, reference } from './helpers.js';
+import { ENGINES, counts, fixture, gpt2TinyTokenizer, reference, wordTokenizer } from './helpers.js';
 
 const tiny = reference('gpt2-tiny');
 const fake = reference('gpt2-hf-fake');
@@ -44,6 +44,17 @@ for (const engine of ENGINES) {
         const continuation = await generate(prompt, { maxNewTokens: 12, returnFullText: false });
         expect(continuation).toEqual([{ generated_text: tokenizer.decode(g.new_tokens) }]);
       }
+    });
+
+    it('gpt2-tiny-sharp (varied tokens): a batch of both reference prompts gives their reference texts', async () => {
+      const words = wordTokenizer();
+      const sharp = await GPT2LMHeadModel.fromPretrained(fixture('gpt2-tiny-sharp'), { backend });
+      const pipe = await pipeline('text-generation', { model: sharp, tokenizer: words });
+      const generation = reference('gpt2-tiny-sharp').generation as { prompt: number[]; new_tokens: number[] }[];
+      const got = await pipe(generation.map((g) => words.decode(g.prompt)), { maxNewTokens: 12 });
+      expect(got).toEqual(generation.map((g) => [{ generated_text: words.decode([...g.prompt, ...g.new_tokens]) }]));
+      pipe.dispose();
+      sharp.dispose();
     });
 
     it('a batch of prompts gives each its own reference text, whatever the batch size', async () => {
