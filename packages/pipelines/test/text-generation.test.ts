@@ -101,20 +101,26 @@ for (const engine of ENGINES) {
   });
 }
 
-describe('text-generation from a model folder', () => {
-  it('loads gpt2-hf-fake (model, tokenizer, generation_config.json) and matches its reference continuation; dispose frees the model', async () => {
-    const backend = await ENGINES[0]!.create();
-    const before = counts(backend);
-    const generate = await pipeline('text-generation', fixture('gpt2-hf-fake'), { backend });
-    expect(generate.model.modelName).toBe('GPT2LMHeadModel');
-    const own = await Tokenizer.fromFile(fixture('gpt2-hf-fake/tokenizer.json'));
-    const g = fake.generation;
-    const [result] = await generate(g.prompt_text, { maxNewTokens: g.max_new_tokens });
-    expect(result).toEqual({ generated_text: g.prompt_text + own.decode(g.new_tokens) });
-    generate.dispose();
-    generate.dispose(); // idempotent
-    expect(counts(backend)).toEqual(before);
-    await expect(generate('Once upon a time')).rejects.toThrow(/disposed/);
-    await backend.dispose();
+for (const engine of ENGINES) {
+  describe(`text-generation from a model folder on ${engine.name}`, () => {
+    it('loads gpt2-hf-fake (model, tokenizer, generation_config.json), matches its reference continuation, holds nothing per call, frees the model on dispose', async () => {
+      const backend = await engine.create();
+      const before = counts(backend);
+      const generate = await pipeline('text-generation', fixture('gpt2-hf-fake'), { backend });
+      expect(generate.model.modelName).toBe('GPT2LMHeadModel');
+      const own = await Tokenizer.fromFile(fixture('gpt2-hf-fake/tokenizer.json'));
+      const g = fake.generation;
+      const [result] = await generate(g.prompt_text, { maxNewTokens: g.max_new_tokens });
+      expect(result).toEqual({ generated_text: g.prompt_text + own.decode(g.new_tokens) });
+      const warm = counts(backend);
+      await generate([g.prompt_text, 'Hello'], { maxNewTokens: 3 });
+      for await (const piece of generate.stream('Hello', { maxNewTokens: 2 })) expect(typeof piece).toBe('string');
+      expect(counts(backend)).toEqual(warm);
+      generate.dispose();
+      generate.dispose(); // idempotent
+      expect(counts(backend)).toEqual(before);
+      await expect(generate('Once upon a time')).rejects.toThrow(/disposed/);
+      await backend.dispose();
+    });
   });
-});
+}
