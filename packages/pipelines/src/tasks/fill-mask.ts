@@ -9,7 +9,7 @@ import { BertForMaskedLM } from '@attnjs/bert';
 import type { Tokenizer } from '@attnjs/tokenizers';
 import { batchSizeOption, checkTexts, forEachBatch, type PaddedBatch } from '../batching.js';
 import { softmax, topK as topIndices } from '../math.js';
-import type { Pipeline } from '../pipeline.js';
+import type { PipelineBase } from '../pipeline.js';
 import type { PipelineContext, TaskDefinition } from '../registry.js';
 
 /** One proposal for one mask, under Hugging Face's key names. */
@@ -28,11 +28,14 @@ export interface FillMaskOptions {
   readonly batchSize?: number;
 }
 
-/**
- * One input with one mask → `FillMaskResult[]`; with several masks → one list per mask (HF's shape).
- * A list of inputs → one such result per input.
- */
-export type FillMaskPipeline = Pipeline<string | readonly string[], FillMaskResult[] | FillMaskResult[][] | (FillMaskResult[] | FillMaskResult[][])[], FillMaskOptions>;
+/** An input with one mask → its proposals; with several masks → one list per mask (HF's shape). */
+export type FillMaskOutput = FillMaskResult[] | FillMaskResult[][];
+
+/** Called with one input → its `FillMaskOutput`; with a list → one per input. */
+export interface FillMaskPipeline extends PipelineBase {
+  (input: string, options?: FillMaskOptions): Promise<FillMaskOutput>;
+  (inputs: readonly string[], options?: FillMaskOptions): Promise<FillMaskOutput[]>;
+}
 
 /** What fill-mask needs of a model: masked-LM logits (B, T, V). */
 interface MaskedLM extends PreTrainedModel {
