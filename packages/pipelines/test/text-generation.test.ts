@@ -2,7 +2,7 @@
  * text-generation against the fixtures' greedy references: the expected text is the fixture tokenizer's
  * decode of the reference tokens (computed by the PyTorch generator, not by attn.js).
  */
-import { GenerationConfigError, InputError, UnsupportedError } from '@attnjs/core';
+import { AbortError, GenerationConfigError, InputError, UnsupportedError } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { Tokenizer } from '@attnjs/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,14 @@ for (const engine of ENGINES) {
       const warm = counts(backend);
       await generate([g.prompt_text, 'Hello'], { maxNewTokens: 3 });
       for await (const piece of generate.stream('Hello', { maxNewTokens: 2 })) expect(typeof piece).toBe('string');
+      // Leaving a stream early, and aborting, free the decoding session too.
+      for await (const piece of generate.stream('Hello', { maxNewTokens: 5, returnFullText: false })) {
+        expect(piece.length).toBeGreaterThan(0);
+        break;
+      }
+      const controller = new AbortController();
+      controller.abort();
+      await expect(generate('Hello', { maxNewTokens: 5, signal: controller.signal })).rejects.toThrow(AbortError);
       expect(counts(backend)).toEqual(warm);
       generate.dispose();
       generate.dispose(); // idempotent
