@@ -25,6 +25,7 @@ export interface FillMaskOptions {
   readonly topK?: number;
   /** Only score these tokens (a word not in the vocabulary stands for its first token, as HF). */
   readonly targets?: string | readonly string[];
+  /** Inputs per forward pass; default 1 (the logits of a batch are [batch, tokens, vocabulary]). */
   readonly batchSize?: number;
 }
 
@@ -120,7 +121,9 @@ function create(context: PipelineContext) {
       const { texts, single } = checkTexts(inputs, WHERE);
       const targets = targetIds(options.targets, context.tokenizer, modelVocabSize(model));
       const k = Math.min(topKOption(options.topK), targets?.length ?? Infinity);
-      const batchSize = batchSizeOption(options.batchSize, WHERE);
+      // One input at a time by default (HF's default too): a masked LM returns logits for every position
+      // of the batch, [batch, tokens, vocabulary], which for 8 × 512 × 30522 would be 500 MB.
+      const batchSize = batchSizeOption(options.batchSize, WHERE, 1);
       const results = await forEachBatch(model, context.tokenizer, texts, batchSize, async (batch) => {
         batch.encodings.forEach((e, b) => {
           if (!e.ids.includes(mask)) {
