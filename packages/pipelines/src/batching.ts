@@ -85,8 +85,9 @@ export function padBatch(encodings: readonly Encoding[], padId: number, start = 
 }
 
 /**
- * Tokenizes, then pads batch by batch and runs `forward` on each, in order. A batch of one row needs no
- * padding, so a model without a pad id still runs, one row at a time.
+ * Tokenizes, then pads batch by batch and runs `forward` on each, in order; `forward` returns one
+ * result per row (so `batch.start` can count rows). A batch of one row needs no padding, so a model
+ * without a pad id still runs, one row at a time.
  */
 export async function forEachBatch<R>(
   model: PreTrainedModel,
