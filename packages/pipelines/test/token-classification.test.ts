@@ -2,8 +2,15 @@
  * Hugging Face's token-classification aggregation on hand-made probabilities: every expected entity,
  * score and offset below is worked out by hand from the table in `tokens()`.
  */
-import { describe, expect, it } from 'vitest';
-import { type TokenPrediction, aggregateEntities } from '../src/entity-aggregation.js';
+import { BertForTokenClassification } from '@attnjs/bert';
+import { type Backend, InputError, UnsupportedError } from '@attnjs/core';
+import { type Tokenizer, decodeTokens } from '@attnjs/tokenizers';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AggregationStrategy, type EntityGroup, type TokenEntity, type TokenPrediction, aggregateEntities } from '../src/entity-aggregation.js';
+import { pipeline } from '../src/pipeline.js';
+import type { TokenClassificationPipeline } from '../src/tasks/token-classification.js';
+import { ENGINES, headsFixture, tinyBertTokenizer } from './heads-fixtures.js';
 
 const id2label = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
 // WordPiece's decoder, written out: tokens joined by spaces, "##" continuations glued on (not on the first token).
@@ -102,5 +109,150 @@ describe('aggregateEntities', () => {
 
   it('no tokens → no entities', () => {
     for (const strategy of ['none', 'simple', 'first', 'average', 'max'] as const) expect(aggregateEntities([], strategy, options)).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// End to end: the bert-tokencls fixture checkpoint through pipeline('token-classification'), against a
+// float64 re-computation written here from the model's logits on each text alone (no padding).
+
+const FIXTURE = headsFixture('bert-tokencls');
+const TEXTS = [
+  'John Smithson lives in Paris near the river.',
+  'Zoë Ångström visited 東京 😀 café\u0301 in New York.',
+  'Where does the owner live?',
+];
+
+interface Expected {
+  label: string;
+  score: number;
+  word: string;
+  start: number;
+  end: number;
+  index?: number;
+}
+
+/** Reference for one text: per-token float64 softmax, then words, labels and B-/I- groups as HF describes them. */
+async function reference(model: BertForTokenClassification, tokenizer: Tokenizer, text: string, strategy: AggregationStrategy): Promise<Expected[]> {
+  const enc = tokenizer.encode(text, { truncation: true, maxLength: 64 });
+  const { logits } = await model.forward({ inputIds: [enc.ids], tokenTypeIds: [enc.typeIds] });
+  const C = id2label.length;
+  const probs = enc.ids.map((_, t) => {
+    const row = Array.from(logits.data.subarray(t * C, (t + 1) * C), Number);
+    const exps = row.map((x) => Math.exp(x - Math.max(...row)));
+    return exps.map((e) => e / exps.reduce((a, b) => a + b));
+  });
+  const best = (p: number[]) => p.indexOf(Math.max(...p));
+  // Words are joined by the tokenizer's own decoder (HF's convert_tokens_to_string), with its " ?" → "?" clean-up.
+  const join = (tokens: string[]) => decodeTokens(tokenizer.decoder!, tokens);
+  const kept = enc.ids.map((_, t) => t).filter((t) => enc.specialTokensMask[t] === 0);
+  const word = (t: number) => (enc.ids[t] === 100 ? text.slice(...enc.offsets[t]!) : enc.tokens[t]!);
+  const tokenUnit = (t: number): Expected => ({ label: id2label[best(probs[t]!)]!, score: Math.max(...probs[t]!), word: word(t), start: enc.offsets[t]![0], end: enc.offsets[t]![1], index: t });
+  if (strategy === 'none') return kept.map(tokenUnit);
+  let units: Expected[];
+  if (strategy === 'simple') {
+    units = kept.map(tokenUnit);
+  } else {
+    const byWord = new Map<number, number[]>();
+    for (const t of kept) byWord.set(enc.wordIds[t]!, [...(byWord.get(enc.wordIds[t]!) ?? []), t]);
+    units = [...byWord.values()].map((ts) => {
+      let p: number[];
+      if (strategy === 'first') p = probs[ts[0]!]!;
+      else if (strategy === 'average') p = probs[0]!.map((_, c) => ts.reduce((sum, t) => sum + probs[t]![c]!, 0) / ts.length);
+      else p = probs[ts.reduce((a, t) => (Math.max(...probs[t]!) > Math.max(...probs[a]!) ? t : a))]!;
+      return { label: id2label[best(p)]!, score: Math.max(...p), word: join(ts.map(word)), start: enc.offsets[ts[0]!]![0], end: enc.offsets[ts.at(-1)!]![1] };
+    });
+  }
+  const groups: Expected[][] = [];
+  for (const unit of units) {
+    const tag = unit.label.replace(/^[BI]-/, '');
+    const last = groups.at(-1)?.at(-1);
+    if (last && last.label.replace(/^[BI]-/, '') === tag && !unit.label.startsWith('B-')) groups.at(-1)!.push(unit);
+    else groups.push([unit]);
+  }
+  return groups.map((g) => ({
+    label: g[0]!.label.replace(/^[BI]-/, ''),
+    score: g.reduce((sum, u) => sum + u.score, 0) / g.length,
+    word: join(g.map((u) => u.word)),
+    start: g[0]!.start,
+    end: g.at(-1)!.end,
+  }));
+}
+
+function normalise(entities: readonly (TokenEntity | EntityGroup)[]): Expected[] {
+  return entities.map((e) => ('entityGroup' in e ? { label: e.entityGroup, score: e.score, word: e.word, start: e.start, end: e.end } : { label: e.entity, score: e.score, word: e.word, start: e.start, end: e.end, index: e.index }));
+}
+
+function expectEntities(got: readonly (TokenEntity | EntityGroup)[], want: readonly Expected[]) {
+  const g = normalise(got);
+  expect(g.map(({ score: _, ...rest }) => rest)).toEqual(want.map(({ score: _, ...rest }) => rest));
+  g.forEach((e, i) => expect(Math.abs(e.score - want[i]!.score)).toBeLessThan(1e-5));
+}
+
+describe.each(ENGINES)('token-classification on $name', ({ name, create }) => {
+  let backend: Backend;
+  let model: BertForTokenClassification;
+  let tokenizer: Tokenizer;
+  let ner: TokenClassificationPipeline;
+  beforeAll(async () => {
+    backend = await create();
+    model = await BertForTokenClassification.fromPretrained(FIXTURE, { backend });
+    tokenizer = tinyBertTokenizer();
+    ner = await pipeline('token-classification', { model, tokenizer });
+  });
+  afterAll(async () => {
+    ner.dispose();
+    model.dispose();
+    await backend.dispose();
+  });
+
+  it.each(['none', 'simple', 'first', 'average', 'max'] as const)("aggregationStrategy '%s' matches the float64 re-computation (batched, O kept)", async (strategy) => {
+    const got = (await ner(TEXTS, { aggregationStrategy: strategy, ignoreLabels: [] })) as (TokenEntity | EntityGroup)[][];
+    for (const [i, text] of TEXTS.entries()) expectEntities(got[i]!, await reference(model, tokenizer, text, strategy));
+  });
+
+  it('offsets index the original string: accents, CJK, emoji ([UNK]) and decomposed accents', async () => {
+    const text = TEXTS[1]!;
+    const tokens = (await ner(text, { ignoreLabels: [] })) as TokenEntity[];
+    const slices = tokens.map((t) => text.slice(t.start, t.end));
+    expect(slices.slice(0, 3)).toEqual(['Z', 'o', 'ë']);
+    expect(tokens.slice(0, 3).map((t) => t.word)).toEqual(['z', '##o', '##e']);
+    expect(slices).toContain('東');
+    const unknown = tokens.find((t) => t.index === tokens.find((u) => text.slice(u.start, u.end) === '😀')!.index)!;
+    expect(unknown.word).toBe('😀'); // HF: an unknown token's word is the text it covers
+    expect(unknown.end - unknown.start).toBe(2); // two UTF-16 code units
+    const words = (await ner(text, { aggregationStrategy: 'first', ignoreLabels: [] })) as EntityGroup[];
+    for (const g of words) expect(g.start).toBeLessThan(g.end);
+    // Groups cover the text's words in order, ending at the final '.'.
+    expect(words.at(-1)!.end).toBe(text.length);
+  });
+
+  it('ignoreLabels defaults to O; the alias ner is the same task; long texts are truncated to the position table', async () => {
+    const all = (await ner(TEXTS[0]!, { ignoreLabels: [] })) as TokenEntity[];
+    const defaults = (await ner(TEXTS[0]!)) as TokenEntity[];
+    expect(defaults).toEqual(all.filter((e) => e.entity !== 'O'));
+    const alias = await pipeline('ner', { model, tokenizer });
+    expect(await alias(TEXTS[0]!)).toEqual(defaults);
+    const long = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+    const got = (await ner(long, { ignoreLabels: [] })) as TokenEntity[];
+    expect(got.length).toBe(62); // 64 positions − [CLS] − [SEP]
+    expectEntities(got, await reference(model, tokenizer, long, 'none'));
+  });
+
+  it('bad input and options are typed errors naming them', async () => {
+    await expect(ner('')).rejects.toThrow(InputError);
+    await expect(ner(['ok', '  '])).rejects.toThrow(/inputs\[1\] is empty/);
+    await expect(ner(42 as never)).rejects.toThrow(InputError);
+    await expect(ner('ok', { aggregationStrategy: 'longest' as never })).rejects.toThrow(/aggregationStrategy must be one of none, simple, first, average, max/);
+    await expect(ner('ok', { ignoreLabels: 'O' as never })).rejects.toThrow(UnsupportedError);
+    await expect(ner('ok', { stride: 8 } as never)).rejects.toThrow(/stride/);
+  });
+
+  it.runIf(name === 'tfjs-cpu')('leaves no tensors behind', async () => {
+    await ner(TEXTS, { aggregationStrategy: 'average' });
+    const after = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await ner(TEXTS, { aggregationStrategy: 'simple' });
+    await expect(ner('')).rejects.toThrow(InputError);
+    expect(tf.memory().numTensors).toBe(after);
   });
 });
