@@ -118,8 +118,10 @@ export class BertModel extends PreTrainedModel {
     if (options?.backend) this.attach(options.backend);
   }
 
-  static async fromPretrained(dir: string | URL, options: FromPretrainedOptions): Promise<BertModel> {
-    return loadBert(dir, options, (config) => new BertModel(config, options));
+  /** `addPoolingLayer: false` (HF's `add_pooling_layer`) loads a checkpoint without a pooler, e.g. a masked-LM one. */
+  static async fromPretrained(dir: string | URL, options: FromPretrainedOptions & { readonly addPoolingLayer?: boolean }): Promise<BertModel> {
+    const addPoolingLayer = checkBoolean(options?.addPoolingLayer ?? true, 'addPoolingLayer', 'BertModel.fromPretrained');
+    return loadBert(dir, options, (config) => new BertModel(config, { backend: options.backend, addPoolingLayer }), ['addPoolingLayer']);
   }
 
   /** ids [B, T] → hidden states, each (B, T, H): the embeddings output, then every layer's. */
@@ -223,6 +225,7 @@ export function loadBert<M extends PreTrainedModel>(
   dir: string | URL,
   options: FromPretrainedOptions,
   create: (config: BertConfig) => M,
+  extraOptions: readonly string[] = [],
 ): Promise<M> {
-  return loadPretrained(dir, options, bertConfigFromJSON, create);
+  return loadPretrained(dir, options, bertConfigFromJSON, create, extraOptions);
 }

@@ -9,7 +9,7 @@ import { BertModel } from '@attnjs/bert';
 import { GPT2Model } from '@attnjs/gpt';
 import { batchSizeOption, checkTexts, forEachBatch, type PaddedBatch } from '../batching.js';
 import type { Pipeline } from '../pipeline.js';
-import type { PipelineContext, TaskDefinition } from '../registry.js';
+import type { ModelClass, PipelineContext, TaskDefinition } from '../registry.js';
 
 export type Pooling = 'none' | 'mean' | 'cls';
 
@@ -90,10 +90,16 @@ function create(context: PipelineContext) {
   };
 }
 
+/** BertModel without the pooler, which feature extraction never uses (masked-LM and token-level checkpoints have none). */
+const BertEncoder: ModelClass = {
+  modelName: BertModel.modelName,
+  fromPretrained: (dir, options) => BertModel.fromPretrained(dir, { addPoolingLayer: false, ...options }),
+};
+
 export const featureExtraction: TaskDefinition = {
   task: 'feature-extraction',
-  architectures: [BertModel, GPT2Model],
-  modelTypes: { bert: BertModel, gpt2: GPT2Model },
+  architectures: [BertEncoder, GPT2Model],
+  modelTypes: { bert: BertEncoder, gpt2: GPT2Model },
   // Any attn.js model: every one exposes its backbone's hidden states.
   accepts: (model) => typeof (model as { forward?: unknown }).forward === 'function',
   callOptions: ['pooling', 'normalize', 'batchSize'],

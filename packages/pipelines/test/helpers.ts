@@ -1,0 +1,79 @@
+/**
+ * What the pipeline suites share: the engines (tfjs-cpu and one ORT engine: the pipelines' logic is
+ * host-side, the engines' math has its own conformance suites), the fixtures, and tokenizers for the
+ * 1000-token fixture models (which ship without one).
+ */
+import { readFileSync } from 'node:fs';
+import { createOrtBackend } from '@attnjs/backend-ort';
+import { createTfjsBackend } from '@attnjs/backend-tfjs';
+import type { Backend, EngineMemory } from '@attnjs/core';
+import { Tokenizer } from '@attnjs/tokenizers';
+import { expect } from 'vitest';
+
+export const TESTDATA = new URL('../../../testdata/', import.meta.url);
+export const fixture = (path: string): string => new URL(path, TESTDATA).pathname;
+export const reference = (path: string): any => JSON.parse(readFileSync(new URL(`${path}/reference.json`, TESTDATA), 'utf8'));
+
+export const ENGINES: readonly { name: string; create(): Promise<Backend> }[] = [
+  { name: 'tfjs-cpu', create: () => createTfjsBackend({ device: 'cpu' }) },
+  { name: 'ort-node', create: async () => createOrtBackend({ ort: await import('onnxruntime-node') }) },
+];
+
+/**
+ * A WordPiece tokenizer for the bert-tiny-shaped fixtures (vocabulary 1000, bert-base-uncased ids for
+ * [PAD] 0, [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 103): bert-base-uncased's first 104 entries, then
+ * 896 of its lowercase whole words, so that ids 104..999 each decode to one word that encodes back to it.
+ */
+export function bertTinyTokenizer(): Tokenizer {
+  const lines = readFileSync(new URL('bert-vocab/vocab.txt', TESTDATA), 'utf8').split('\n');
+  const words = lines.slice(1996).filter((w) => /^[a-z]{2,}$/.test(w)).slice(0, 896);
+  return Tokenizer.fromWordPieceVocab([...lines.slice(0, 104), ...words].join('\n'));
+}
+
+/**
+ * A word-level tokenizer over 1000 ids (WordPiece with whole words only, no special tokens added): id i
+ * is the i-th lowercase word of bert-base-uncased's vocabulary, so any id sequence decodes to words that
+ * encode back to it. For the GPT-2-shaped heads, whose reference ids are drawn from the whole 0..999.
+ */
+export function wordTokenizer(size = 1000): Tokenizer {
+  const lines = readFileSync(new URL('bert-vocab/vocab.txt', TESTDATA), 'utf8').split('\n');
+  const words = lines.slice(1996).filter((w) => /^[a-z]{2,}$/.test(w)).slice(0, size);
+  return Tokenizer.fromJSON({
+    version: '1.0',
+    added_tokens: [],
+    normalizer: null,
+    pre_tokenizer: { type: 'Whitespace' },
+    post_processor: null,
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: false },
+    model: { type: 'WordPiece', unk_token: words[0], continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: Object.fromEntries(words.map((w, i) => [w, i])) },
+  });
+}
+
+/** A byte-level BPE for the gpt2-tiny fixtures: GPT-2's tokens with ids below 1000 and the merges between them. */
+export function gpt2TinyTokenizer(): Tokenizer {
+  const vocab: Record<string, number> = JSON.parse(readFileSync(new URL('gpt2-hf-fake/vocab.json', TESTDATA), 'utf8'));
+  const small = Object.fromEntries(Object.entries(vocab).filter(([, id]) => id < 1000));
+  const merges = readFileSync(new URL('gpt2-hf-fake/merges.txt', TESTDATA), 'utf8').split('\n').filter((line) => {
+    const [a, b] = line.split(' ');
+    return line.length > 0 && !line.startsWith('#') && small[`${a}${b}`] !== undefined;
+  });
+  return Tokenizer.fromBPEFiles(small, merges.join('\n'));
+}
+
+/** The counts a leak check compares (tensors on tfjs, sessions on ORT, engine states on both). */
+export function counts(backend: Backend): Partial<EngineMemory> {
+  const { states, stateTensors, tensors, sessions } = backend.memory();
+  return { states, stateTensors, tensors, sessions };
+}
+
+export function expectClose(got: number, want: number, tolerance: number, what: string): void {
+  expect(Math.abs(got - want), `${what}: got ${got}, want ${want}`).toBeLessThanOrEqual(tolerance);
+}
+
+/** softmax in float64, written out here so the suites do not use the package's own. */
+export function softmax64(logits: readonly number[]): number[] {
+  const max = Math.max(...logits);
+  const exps = logits.map((x) => Math.exp(x - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((x) => x / sum);
+}
