@@ -34,9 +34,9 @@ export interface TokenEntity {
   readonly end: number;
 }
 
-/** Adjacent tokens or words with the same tag, merged (every strategy but 'none'); HF's `entity_group`. */
+/** Adjacent tokens or words with the same tag, merged (every strategy but 'none'); keys as HF's and transformers.js's results. */
 export interface EntityGroup {
-  readonly entityGroup: string;
+  readonly entity_group: string;
   /** Mean of the members' scores. */
   readonly score: number;
   readonly word: string;
@@ -126,7 +126,7 @@ function groupOf(members: readonly Labelled[], options: AggregationOptions): Ent
   let score = 0;
   for (const member of members) score += member.score;
   return {
-    entityGroup: dash === -1 ? first : first.slice(dash + 1),
+    entity_group: dash === -1 ? first : first.slice(dash + 1),
     score: score / members.length,
     word: options.tokensToString(members.map((m) => m.word)),
     start: members[0]!.start,
@@ -168,8 +168,8 @@ export function aggregateEntities(tokens: readonly TokenPrediction[], strategy: 
       return { entity: label(options.id2label, id), score: token.scores[id]!, index: token.index, word: token.word, start: token.start, end: token.end };
     });
     if (strategy === 'none') return labelled.filter((e) => !ignored.has(e.entity));
-    return groupEntities(labelled, options).filter((g) => !ignored.has(g.entityGroup));
+    return groupEntities(labelled, options).filter((g) => !ignored.has(g.entity_group));
   }
   const labelledWords = words(tokens).map((word) => aggregateWord(word, strategy, options));
-  return groupEntities(labelledWords, options).filter((g) => !ignored.has(g.entityGroup));
+  return groupEntities(labelledWords, options).filter((g) => !ignored.has(g.entity_group));
 }

@@ -37,3 +37,17 @@ export function tinyBertTokenizer(): Tokenizer {
   }
   return Tokenizer.fromWordPieceVocab([...chosen].join('\n'));
 }
+
+/**
+ * GPT-2's byte-level BPE cut to the fixtures' 1,000 ids: GPT-2's ids are 256 bytes then one per merge
+ * in merge order, so its first 999 tokens and first 743 merges form a consistent tokenizer; id 999 is
+ * <|endoftext|> (the fixtures' bos/eos).
+ */
+export function tinyGpt2Tokenizer(): Tokenizer {
+  const dir = new URL('../../../testdata/gpt2-hf-fake/', import.meta.url);
+  const full = JSON.parse(readFileSync(new URL('vocab.json', dir), 'utf8')) as Record<string, number>;
+  const vocab = Object.fromEntries(Object.entries(full).filter(([, id]) => id < VOCAB_SIZE - 1));
+  vocab['<|endoftext|>'] = VOCAB_SIZE - 1;
+  const merges = readFileSync(new URL('merges.txt', dir), 'utf8').split('\n').slice(0, 1 + VOCAB_SIZE - 1 - 256);
+  return Tokenizer.fromBPEFiles(vocab, merges.join('\n'));
+}

@@ -3,6 +3,7 @@
  * score and offset below is worked out by hand from the table in `tokens()`.
  */
 import { BertForTokenClassification } from '@attnjs/bert';
+import { GPT2ForTokenClassification } from '@attnjs/gpt';
 import { type Backend, InputError, UnsupportedError } from '@attnjs/core';
 import { type Tokenizer, decodeTokens } from '@attnjs/tokenizers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AggregationStrategy, type EntityGroup, type TokenEntity, type TokenPrediction, aggregateEntities } from '../src/entity-aggregation.js';
 import { pipeline } from '../src/pipeline.js';
 import type { TokenClassificationPipeline } from '../src/tasks/token-classification.js';
-import { ENGINES, headsFixture, tinyBertTokenizer } from './heads-fixtures.js';
+import { ENGINES, headsFixture, tinyBertTokenizer, tinyGpt2Tokenizer } from './heads-fixtures.js';
 
 const id2label = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
 // WordPiece's decoder, written out: tokens joined by spaces, "##" continuations glued on (not on the first token).
@@ -42,7 +43,7 @@ describe('aggregateEntities', () => {
 
   it("'simple': tokens grouped by tag, ignoring word boundaries; mean score", () => {
     const got = aggregateEntities(tokens(), 'simple', options);
-    expect(got.map((g) => [g.entityGroup, g.word, g.start, g.end])).toEqual([
+    expect(got.map((g) => [g.entity_group, g.word, g.start, g.end])).toEqual([
       ['PER', 'john smith', 0, 10],
       ['LOC', '##son', 10, 13], // I-LOC after I-PER opens a new group; a lone "##" token keeps its prefix (HF decoder)
       ['LOC', 'paris', 23, 28], // B- never continues a group
@@ -52,7 +53,7 @@ describe('aggregateEntities', () => {
 
   it("'first': a word takes its first sub-token's label and score", () => {
     const got = aggregateEntities(tokens(), 'first', options);
-    expect(got.map((g) => [g.entityGroup, g.word, g.start, g.end])).toEqual([
+    expect(got.map((g) => [g.entity_group, g.word, g.start, g.end])).toEqual([
       ['PER', 'john smithson', 0, 13],
       ['LOC', 'paris', 23, 28],
     ]);
@@ -62,7 +63,7 @@ describe('aggregateEntities', () => {
   it("'average': a word's probabilities are averaged over its sub-tokens, then argmax", () => {
     // smithson: mean of smith and ##son = [0.05, 0.05, 0.45, 0.05, 0.4] → I-PER 0.45.
     const got = aggregateEntities(tokens(), 'average', options);
-    expect(got.map((g) => [g.entityGroup, g.word, g.start, g.end])).toEqual([
+    expect(got.map((g) => [g.entity_group, g.word, g.start, g.end])).toEqual([
       ['PER', 'john smithson', 0, 13],
       ['LOC', 'paris', 23, 28],
     ]);
@@ -72,7 +73,7 @@ describe('aggregateEntities', () => {
   it("'max': the sub-token with the highest top probability decides the word", () => {
     // smithson: ##son's 0.7 beats smith's 0.6 → I-LOC 0.7, which does not continue the PER group.
     const got = aggregateEntities(tokens(), 'max', options);
-    expect(got.map((g) => [g.entityGroup, g.word, g.start, g.end, g.score])).toEqual([
+    expect(got.map((g) => [g.entity_group, g.word, g.start, g.end, g.score])).toEqual([
       ['PER', 'john', 0, 4, 0.7],
       ['LOC', 'smithson', 5, 13, 0.7],
       ['LOC', 'paris', 23, 28, 0.6],
@@ -82,14 +83,14 @@ describe('aggregateEntities', () => {
   it('ignoreLabels applies to labels (none) and to group names (others)', () => {
     expect(aggregateEntities(tokens(), 'none', { ...options, ignoreLabels: ['O', 'I-LOC', 'B-LOC'] }).map((e) => e.word)).toEqual(['john', 'smith']);
     const withO = aggregateEntities(tokens(), 'first', { ...options, ignoreLabels: [] });
-    expect(withO.map((g) => [g.entityGroup, g.word, g.start, g.end])).toEqual([
+    expect(withO.map((g) => [g.entity_group, g.word, g.start, g.end])).toEqual([
       ['PER', 'john smithson', 0, 13],
       ['O', 'lives in', 14, 22],
       ['LOC', 'paris', 23, 28],
     ]);
     expect(withO[1]!.score).toBeCloseTo((0.9 + 0.8) / 2, 12);
     // Group names have no B-/I- prefix, so a label name does not filter groups.
-    expect(aggregateEntities(tokens(), 'simple', { ...options, ignoreLabels: ['O', 'B-LOC'] }).map((g) => g.entityGroup)).toEqual(['PER', 'LOC', 'LOC']);
+    expect(aggregateEntities(tokens(), 'simple', { ...options, ignoreLabels: ['O', 'B-LOC'] }).map((g) => g.entity_group)).toEqual(['PER', 'LOC', 'LOC']);
   });
 
   it('labels without B-/I- prefixes merge while equal; B-B does not merge; ties pick the first label', () => {
@@ -98,7 +99,7 @@ describe('aggregateEntities', () => {
     const toks = rows.map((scores, i) => ({ word: `w${i}`, start: 3 * i, end: 3 * i + 2, isSubword: false, scores, index: i + 1 }));
     const got = aggregateEntities(toks, 'simple', { id2label: plain, tokensToString });
     // [0.5, 0.5] is a tie → 'O' (the first), which splits the PER run in two.
-    expect(got.map((g) => [g.entityGroup, g.word, g.start, g.end])).toEqual([
+    expect(got.map((g) => [g.entity_group, g.word, g.start, g.end])).toEqual([
       ['PER', 'w0 w1', 0, 5],
       ['PER', 'w3', 9, 11],
     ]);
@@ -133,9 +134,9 @@ interface Expected {
 }
 
 /** Reference for one text: per-token float64 softmax, then words, labels and B-/I- groups as HF describes them. */
-async function reference(model: BertForTokenClassification, tokenizer: Tokenizer, text: string, strategy: AggregationStrategy): Promise<Expected[]> {
+async function reference(model: BertForTokenClassification | GPT2ForTokenClassification, tokenizer: Tokenizer, text: string, strategy: AggregationStrategy): Promise<Expected[]> {
   const enc = tokenizer.encode(text, { truncation: true, maxLength: 64 });
-  const { logits } = await model.forward({ inputIds: [enc.ids], tokenTypeIds: [enc.typeIds] });
+  const { logits } = model instanceof BertForTokenClassification ? await model.forward({ inputIds: [enc.ids], tokenTypeIds: [enc.typeIds] }) : await model.forward({ inputIds: [enc.ids] });
   const C = id2label.length;
   const probs = enc.ids.map((_, t) => {
     const row = Array.from(logits.data.subarray(t * C, (t + 1) * C), Number);
@@ -146,7 +147,7 @@ async function reference(model: BertForTokenClassification, tokenizer: Tokenizer
   // Words are joined by the tokenizer's own decoder (HF's convert_tokens_to_string), with its " ?" → "?" clean-up.
   const join = (tokens: string[]) => decodeTokens(tokenizer.decoder!, tokens);
   const kept = enc.ids.map((_, t) => t).filter((t) => enc.specialTokensMask[t] === 0);
-  const word = (t: number) => (enc.ids[t] === 100 ? text.slice(...enc.offsets[t]!) : enc.tokens[t]!);
+  const word = (t: number) => (enc.ids[t] === tokenizer.specialTokens.unk?.id ? text.slice(...enc.offsets[t]!) : enc.tokens[t]!);
   const tokenUnit = (t: number): Expected => ({ label: id2label[best(probs[t]!)]!, score: Math.max(...probs[t]!), word: word(t), start: enc.offsets[t]![0], end: enc.offsets[t]![1], index: t });
   if (strategy === 'none') return kept.map(tokenUnit);
   let units: Expected[];
@@ -180,7 +181,7 @@ async function reference(model: BertForTokenClassification, tokenizer: Tokenizer
 }
 
 function normalise(entities: readonly (TokenEntity | EntityGroup)[]): Expected[] {
-  return entities.map((e) => ('entityGroup' in e ? { label: e.entityGroup, score: e.score, word: e.word, start: e.start, end: e.end } : { label: e.entity, score: e.score, word: e.word, start: e.start, end: e.end, index: e.index }));
+  return entities.map((e) => ('entity_group' in e ? { label: e.entity_group, score: e.score, word: e.word, start: e.start, end: e.end } : { label: e.entity, score: e.score, word: e.word, start: e.start, end: e.end, index: e.index }));
 }
 
 function expectEntities(got: readonly (TokenEntity | EntityGroup)[], want: readonly Expected[]) {
@@ -246,6 +247,22 @@ describe.each(ENGINES)('token-classification on $name', ({ name, create }) => {
     await expect(ner('ok', { aggregationStrategy: 'longest' as never })).rejects.toThrow(/aggregationStrategy must be one of none, simple, first, average, max/);
     await expect(ner('ok', { ignoreLabels: 'O' as never })).rejects.toThrow(UnsupportedError);
     await expect(ner('ok', { stride: 8 } as never)).rejects.toThrow(/stride/);
+  });
+
+  it('GPT2ForTokenClassification: byte-level tokens, words from the pre-tokenizer, one row at a time (no pad id)', async () => {
+    const gpt2 = await GPT2ForTokenClassification.fromPretrained(headsFixture('gpt2-tokencls'), { backend });
+    const bpe = tinyGpt2Tokenizer();
+    const gptNer = await pipeline('ner', { model: gpt2, tokenizer: bpe });
+    for (const strategy of ['none', 'simple', 'first', 'average', 'max'] as const) {
+      const got = (await gptNer(TEXTS, { aggregationStrategy: strategy, ignoreLabels: [] })) as (TokenEntity | EntityGroup)[][];
+      for (const [i, text] of TEXTS.entries()) expectEntities(got[i]!, await reference(gpt2, bpe, text, strategy));
+    }
+    const tokens = (await gptNer(TEXTS[0]!, { ignoreLabels: [] })) as TokenEntity[];
+    // Byte-level tokens as the vocabulary spells them; this tokenizer's offsets include the leading space.
+    expect(tokens.slice(3, 7).map((t) => [t.word, TEXTS[0]!.slice(t.start, t.end)])).toEqual([['n', 'n'], ['ĠS', ' S'], ['m', 'm'], ['ith', 'ith']]);
+    const words = (await gptNer(TEXTS[0]!, { aggregationStrategy: 'first', ignoreLabels: [] })) as EntityGroup[];
+    expect(words.map((g) => g.word).join('')).toBe(TEXTS[0]); // the byte-level decoder restores the spaces
+    gpt2.dispose();
   });
 
   it.runIf(name === 'tfjs-cpu')('leaves no tensors behind', async () => {
