@@ -5,12 +5,12 @@
 import { BertForQuestionAnswering } from '@attnjs/bert';
 import { type Backend, InputError, UnsupportedError } from '@attnjs/core';
 import type { Encoding, Tokenizer } from '@attnjs/tokenizers';
-import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Answer, type AnswerWindow, selectAnswers, windowSpans } from '../src/answer-spans.js';
 import { pipeline } from '../src/pipeline.js';
 import type { QuestionAnsweringPipeline } from '../src/tasks/question-answering.js';
-import { ENGINES, headsFixture, tinyBertTokenizer } from './heads-fixtures.js';
+import { ENGINES, counts, fixture } from './helpers.js';
+import { tinyBertTokenizer } from './subword-tokenizer.js';
 
 const ln = Math.log;
 const defaults = { topK: 1, maxAnswerLen: 15, handleImpossibleAnswer: false, alignToWords: true };
@@ -112,7 +112,7 @@ describe('selectAnswers', () => {
 // End to end: the bert-qa fixture checkpoint (64 positions) through pipeline('question-answering'),
 // against a float64 re-computation written here from the model's logits on each window run alone.
 
-const FIXTURE = headsFixture('bert-qa');
+const FIXTURE = fixture('heads/bert-qa');
 const QUESTION = 'Where does the king live?';
 
 /**
@@ -186,7 +186,7 @@ function expectAnswers(got: readonly Answer[], want: readonly Ref[]) {
 
 const BASE: RefOptions = { topK: 1, maxAnswerLen: 15, handleImpossibleAnswer: false, alignToWords: true, maxSeqLen: 64, docStride: 32 };
 
-describe.each(ENGINES)('question-answering on $name', ({ name, create }) => {
+describe.each(ENGINES)('question-answering on $name', ({ create }) => {
   let backend: Backend;
   let model: BertForQuestionAnswering;
   let tokenizer: Tokenizer;
@@ -266,11 +266,11 @@ describe.each(ENGINES)('question-answering on $name', ({ name, create }) => {
     await expect(qa({ question: 'who '.repeat(70), context })).rejects.toThrow(InputError);
   });
 
-  it.runIf(name === 'tfjs-cpu')('leaves no tensors behind', async () => {
+  it('leaves no tensors, states or sessions behind', async () => {
     await qa({ question: QUESTION, context: LONG_CONTEXT });
-    const after = tf.memory().numTensors;
+    const after = counts(backend);
     await qa({ question: QUESTION, context: LONG_CONTEXT }, { topK: 3, handleImpossibleAnswer: true });
     await expect(qa({ question: '', context: 'x' })).rejects.toThrow(InputError);
-    expect(tf.memory().numTensors).toBe(after);
+    expect(counts(backend)).toEqual(after);
   });
 });

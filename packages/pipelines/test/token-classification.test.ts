@@ -6,12 +6,12 @@ import { BertForTokenClassification } from '@attnjs/bert';
 import { GPT2ForTokenClassification } from '@attnjs/gpt';
 import { type Backend, InputError, UnsupportedError } from '@attnjs/core';
 import { type Tokenizer, decodeTokens } from '@attnjs/tokenizers';
-import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AggregationStrategy, type EntityGroup, type TokenEntity, type TokenPrediction, aggregateEntities } from '../src/entity-aggregation.js';
 import { pipeline } from '../src/pipeline.js';
 import type { TokenClassificationPipeline } from '../src/tasks/token-classification.js';
-import { ENGINES, headsFixture, tinyBertTokenizer, tinyGpt2Tokenizer } from './heads-fixtures.js';
+import { ENGINES, counts, fixture, gpt2TinyTokenizer } from './helpers.js';
+import { tinyBertTokenizer } from './subword-tokenizer.js';
 
 const id2label = ['O', 'B-PER', 'I-PER', 'B-LOC', 'I-LOC'];
 // WordPiece's decoder, written out: tokens joined by spaces, "##" continuations glued on (not on the first token).
@@ -117,7 +117,7 @@ describe('aggregateEntities', () => {
 // End to end: the bert-tokencls fixture checkpoint through pipeline('token-classification'), against a
 // float64 re-computation written here from the model's logits on each text alone (no padding).
 
-const FIXTURE = headsFixture('bert-tokencls');
+const FIXTURE = fixture('heads/bert-tokencls');
 const TEXTS = [
   'John Smithson lives in Paris near the river.',
   'Zoë Ångström visited 東京 😀 café\u0301 in New York.',
@@ -190,7 +190,7 @@ function expectEntities(got: readonly (TokenEntity | EntityGroup)[], want: reado
   g.forEach((e, i) => expect(Math.abs(e.score - want[i]!.score)).toBeLessThan(1e-5));
 }
 
-describe.each(ENGINES)('token-classification on $name', ({ name, create }) => {
+describe.each(ENGINES)('token-classification on $name', ({ create }) => {
   let backend: Backend;
   let model: BertForTokenClassification;
   let tokenizer: Tokenizer;
@@ -250,8 +250,8 @@ describe.each(ENGINES)('token-classification on $name', ({ name, create }) => {
   });
 
   it('GPT2ForTokenClassification: byte-level tokens, words from the pre-tokenizer, one row at a time (no pad id)', async () => {
-    const gpt2 = await GPT2ForTokenClassification.fromPretrained(headsFixture('gpt2-tokencls'), { backend });
-    const bpe = tinyGpt2Tokenizer();
+    const gpt2 = await GPT2ForTokenClassification.fromPretrained(fixture('heads/gpt2-tokencls'), { backend });
+    const bpe = gpt2TinyTokenizer();
     const gptNer = await pipeline('ner', { model: gpt2, tokenizer: bpe });
     for (const strategy of ['none', 'simple', 'first', 'average', 'max'] as const) {
       const got = (await gptNer(TEXTS, { aggregationStrategy: strategy, ignoreLabels: [] })) as (TokenEntity | EntityGroup)[][];
@@ -265,11 +265,11 @@ describe.each(ENGINES)('token-classification on $name', ({ name, create }) => {
     gpt2.dispose();
   });
 
-  it.runIf(name === 'tfjs-cpu')('leaves no tensors behind', async () => {
+  it('leaves no tensors, states or sessions behind', async () => {
     await ner(TEXTS, { aggregationStrategy: 'average' });
-    const after = tf.memory().numTensors;
+    const after = counts(backend);
     for (let i = 0; i < 5; i++) await ner(TEXTS, { aggregationStrategy: 'simple' });
     await expect(ner('')).rejects.toThrow(InputError);
-    expect(tf.memory().numTensors).toBe(after);
+    expect(counts(backend)).toEqual(after);
   });
 });
