@@ -173,3 +173,27 @@ export function aggregateEntities(tokens: readonly TokenPrediction[], strategy: 
   const labelledWords = words(tokens).map((word) => aggregateWord(word, strategy, options));
   return groupEntities(labelledWords, options).filter((g) => !ignored.has(g.entity_group));
 }
+
+/**
+ * Entities of overlapping windows of one long text, merged (HF `aggregate_overlapping_entities`): in
+ * order of `start`, an entity starting inside the one kept before replaces it when it is longer, or as
+ * long with a higher score; otherwise it is dropped.
+ */
+export function mergeOverlappingEntities<E extends { readonly start: number; readonly end: number; readonly score: number }>(entities: readonly E[]): E[] {
+  if (entities.length === 0) return [];
+  const sorted = [...entities].sort((a, b) => a.start - b.start);
+  const merged: E[] = [];
+  let kept = sorted[0]!;
+  for (const entity of sorted.slice(1)) {
+    if (kept.start <= entity.start && entity.start < kept.end) {
+      const length = entity.end - entity.start;
+      const keptLength = kept.end - kept.start;
+      if (length > keptLength || (length === keptLength && entity.score > kept.score)) kept = entity;
+    } else {
+      merged.push(kept);
+      kept = entity;
+    }
+  }
+  merged.push(kept);
+  return merged;
+}

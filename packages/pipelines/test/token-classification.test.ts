@@ -5,9 +5,9 @@
 import { BertForTokenClassification } from '@attnjs/bert';
 import { GPT2ForTokenClassification } from '@attnjs/gpt';
 import { type Backend, InputError, UnsupportedError } from '@attnjs/core';
-import { type Tokenizer, decodeTokens } from '@attnjs/tokenizers';
+import { type Encoding, type Tokenizer, decodeTokens } from '@attnjs/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AggregationStrategy, type EntityGroup, type TokenEntity, type TokenPrediction, aggregateEntities } from '../src/entity-aggregation.js';
+import { type AggregationStrategy, type EntityGroup, type TokenEntity, type TokenPrediction, aggregateEntities, mergeOverlappingEntities } from '../src/entity-aggregation.js';
 import { pipeline } from '../src/pipeline.js';
 import type { TokenClassificationPipeline } from '../src/tasks/token-classification.js';
 import { ENGINES, counts, fixture, gpt2TinyTokenizer } from './helpers.js';
@@ -108,6 +108,14 @@ describe('aggregateEntities', () => {
     expect(aggregateEntities(bb, 'simple', options).map((g) => g.word)).toEqual(['w0', 'w1']);
   });
 
+  it('mergeOverlappingEntities: by start, an overlapping entity wins when longer, or as long and more likely', () => {
+    const e = (start: number, end: number, score: number) => ({ start, end, score, word: `${start}-${end}` });
+    // Windows found [0,4) and [2,9) (overlap: the longer wins), [10,14) twice (the higher score wins), [20,22).
+    const got = mergeOverlappingEntities([e(10, 14, 0.5), e(0, 4, 0.9), e(20, 22, 0.1), e(2, 9, 0.2), e(10, 14, 0.6), e(12, 13, 0.99)]);
+    expect(got).toEqual([e(2, 9, 0.2), e(10, 14, 0.6), e(20, 22, 0.1)]); // [12,13) lies inside [10,14) and is shorter
+    expect(mergeOverlappingEntities([])).toEqual([]);
+  });
+
   it('no tokens → no entities', () => {
     for (const strategy of ['none', 'simple', 'first', 'average', 'max'] as const) expect(aggregateEntities([], strategy, options)).toEqual([]);
   });
@@ -134,8 +142,13 @@ interface Expected {
 }
 
 /** Reference for one text: per-token float64 softmax, then words, labels and B-/I- groups as HF describes them. */
-async function reference(model: BertForTokenClassification | GPT2ForTokenClassification, tokenizer: Tokenizer, text: string, strategy: AggregationStrategy): Promise<Expected[]> {
-  const enc = tokenizer.encode(text, { truncation: true, maxLength: 64 });
+async function reference(
+  model: BertForTokenClassification | GPT2ForTokenClassification,
+  tokenizer: Tokenizer,
+  text: string,
+  strategy: AggregationStrategy,
+  enc: Encoding = tokenizer.encode(text, { truncation: true, maxLength: 64 }),
+): Promise<Expected[]> {
   const { logits } = model instanceof BertForTokenClassification ? await model.forward({ inputIds: [enc.ids], tokenTypeIds: [enc.typeIds] }) : await model.forward({ inputIds: [enc.ids] });
   const C = id2label.length;
   const probs = enc.ids.map((_, t) => {
@@ -240,13 +253,36 @@ describe.each(ENGINES)('token-classification on $name', ({ create }) => {
     expectEntities(got, await reference(model, tokenizer, long, 'none'));
   });
 
+  it('stride: a text longer than the position table in overlapping windows, entities merged as HF', async () => {
+    const long = `${TEXTS[0]} ${Array.from({ length: 12 }, (_, i) => `Paris and New York in ${1900 + 7 * i}.`).join(' ')} ${TEXTS[1]}`;
+    const first = tokenizer.encode(long, { truncation: true, maxLength: 64, stride: 16, returnOverflowing: true });
+    const windows = [first, ...first.overflowing];
+    expect(windows.length).toBeGreaterThanOrEqual(3);
+    for (const strategy of ['simple', 'first', 'max'] as const) {
+      const found = (await Promise.all(windows.map((w) => reference(model, tokenizer, long, strategy, w)))).flat();
+      // HF's aggregate_overlapping_entities, written out: sorted by start, an overlap keeps the longer (then likelier) one.
+      const want: Expected[] = [];
+      for (const x of [...found].sort((a, b) => a.start - b.start)) {
+        const last = want.at(-1);
+        if (!last || x.start >= last.end) want.push(x);
+        else if (x.end - x.start > last.end - last.start || (x.end - x.start === last.end - last.start && x.score > last.score)) want[want.length - 1] = x;
+      }
+      const got = (await ner(long, { aggregationStrategy: strategy, ignoreLabels: [], stride: 16, batchSize: 2 })) as EntityGroup[];
+      expectEntities(got, want);
+      expect(got.at(-1)!.end).toBe(long.length); // the last window reaches the end of the text
+    }
+  });
+
   it('bad input and options are typed errors naming them', async () => {
     await expect(ner('')).rejects.toThrow(InputError);
+    await expect(ner('ok', { stride: 8 })).rejects.toThrow(/stride needs an aggregationStrategy other than 'none'/);
+    await expect(ner('ok', { aggregationStrategy: 'first', stride: 62 })).rejects.toThrow(/stride 62 does not fit in the model's 64 positions/);
+    await expect(ner('ok', { aggregationStrategy: 'first', stride: -1 })).rejects.toThrow(UnsupportedError);
     await expect(ner(['ok', '  '])).rejects.toThrow(/inputs\[1\] is empty/);
     await expect(ner(42 as never)).rejects.toThrow(InputError);
     await expect(ner('ok', { aggregationStrategy: 'longest' as never })).rejects.toThrow(/aggregationStrategy must be one of none, simple, first, average, max/);
     await expect(ner('ok', { ignoreLabels: 'O' as never })).rejects.toThrow(UnsupportedError);
-    await expect(ner('ok', { stride: 8 } as never)).rejects.toThrow(/stride/);
+    await expect(ner('ok', { window: 8 } as never)).rejects.toThrow(/window/);
   });
 
   it('GPT2ForTokenClassification: byte-level tokens, words from the pre-tokenizer, one row at a time (no pad id)', async () => {

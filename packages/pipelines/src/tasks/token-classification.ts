@@ -8,8 +8,8 @@ import { type HostTensor, type PreTrainedModel, UnsupportedError } from '@attnjs
 import { describeValue } from '@attnjs/core/internal';
 import { BertForTokenClassification } from '@attnjs/bert';
 import { GPT2ForTokenClassification } from '@attnjs/gpt';
-import { type Encoding, type Tokenizer, decodeTokens } from '@attnjs/tokenizers';
-import { batchSizeOption, checkTexts, forEachBatch } from '../batching.js';
+import { type Encoding, type Tokenizer, TokenizerError, decodeTokens } from '@attnjs/tokenizers';
+import { batchSizeOption, checkTexts, chunks, maxPositions, padBatch, padTokenId } from '../batching.js';
 import {
   AGGREGATION_STRATEGIES,
   type AggregationStrategy,
@@ -17,6 +17,7 @@ import {
   type TokenEntity,
   type TokenPrediction,
   aggregateEntities,
+  mergeOverlappingEntities,
 } from '../entity-aggregation.js';
 import { softmax } from '../math.js';
 import type { Pipeline } from '../pipeline.js';
@@ -29,6 +30,11 @@ export interface TokenClassificationOptions {
   readonly aggregationStrategy?: AggregationStrategy;
   /** Labels ('none') or entity groups (other strategies) left out; default `['O']`. */
   readonly ignoreLabels?: readonly string[];
+  /**
+   * Cover a text longer than the position table with windows sharing `stride` tokens, merging the
+   * entities they find (HF); not with 'none'. Without it, long texts are truncated (HF's default).
+   */
+  readonly stride?: number;
   readonly batchSize?: number;
 }
 
@@ -47,14 +53,26 @@ interface TokenClassifier extends PreTrainedModel {
 const WHERE = "pipeline('token-classification')";
 
 function options(given: Readonly<Record<string, unknown>>) {
-  const { aggregationStrategy = 'none', ignoreLabels = ['O'] } = given;
+  const { aggregationStrategy = 'none', ignoreLabels = ['O'], stride } = given;
   if (!AGGREGATION_STRATEGIES.includes(aggregationStrategy as AggregationStrategy)) {
     throw new UnsupportedError(`${WHERE}: aggregationStrategy must be one of ${AGGREGATION_STRATEGIES.join(', ')}, got ${describeValue(aggregationStrategy)}`);
   }
   if (!Array.isArray(ignoreLabels) || !ignoreLabels.every((l) => typeof l === 'string')) {
     throw new UnsupportedError(`${WHERE}: ignoreLabels must be an array of label names, got ${describeValue(ignoreLabels)}`);
   }
-  return { strategy: aggregationStrategy as AggregationStrategy, ignoreLabels: ignoreLabels as string[], batchSize: batchSizeOption(given.batchSize, WHERE) };
+  if (stride !== undefined && (!Number.isSafeInteger(stride) || (stride as number) < 0)) {
+    throw new UnsupportedError(`${WHERE}: stride must be an integer ≥ 0, got ${describeValue(stride)}`);
+  }
+  if (stride !== undefined && aggregationStrategy === 'none') {
+    // As HF: overlapping windows would report their shared tokens twice.
+    throw new UnsupportedError(`${WHERE}: stride needs an aggregationStrategy other than 'none' (overlapping windows would repeat tokens)`);
+  }
+  return {
+    strategy: aggregationStrategy as AggregationStrategy,
+    ignoreLabels: ignoreLabels as string[],
+    stride: stride as number | undefined,
+    batchSize: batchSizeOption(given.batchSize, WHERE),
+  };
 }
 
 /**
@@ -89,6 +107,22 @@ function tokensToString(tokenizer: Tokenizer): (tokens: readonly string[]) => st
   return (tokens) => (decoder ? decodeTokens(decoder, [...tokens]) : tokens.join(' '));
 }
 
+/**
+ * The windows of one text: the text truncated to the position table, or with `stride` every window of
+ * it, consecutive ones sharing `stride` tokens (HF's `stride` with `return_overflowing_tokens`).
+ */
+function encodeWindows(tokenizer: Tokenizer, text: string, positions: number, stride: number | undefined): Encoding[] {
+  if (stride === undefined) return [tokenizer.encode(text, { truncation: true, maxLength: positions, padding: false })];
+  let first: Encoding;
+  try {
+    first = tokenizer.encode(text, { truncation: true, maxLength: positions, stride, returnOverflowing: true, padding: false });
+  } catch (error) {
+    if (!(error instanceof TokenizerError)) throw error;
+    throw new UnsupportedError(`${WHERE}: stride ${stride} does not fit in the model's ${positions} positions (${error.message})`);
+  }
+  return [first, ...first.overflowing];
+}
+
 function create(context: PipelineContext) {
   const model = context.model as TokenClassifier;
   const { tokenizer } = context;
@@ -96,24 +130,29 @@ function create(context: PipelineContext) {
   const numLabels = model.config.numLabels;
   const id2label = Array.from({ length: numLabels }, (_, i) => model.config.id2label[i] ?? `LABEL_${i}`);
   const toString = tokensToString(tokenizer);
+  const positions = maxPositions(model);
+  const padId = padTokenId(model, tokenizer);
   return {
     async run(inputs: unknown, given: Readonly<Record<string, unknown>>) {
-      const { strategy, ignoreLabels, batchSize } = options(given);
+      const { strategy, ignoreLabels, stride, batchSize } = options(given);
       const { texts, single } = checkTexts(inputs, WHERE);
-      let row = 0;
-      const results = await forEachBatch(model, tokenizer, texts, batchSize, async (batch) => {
+      const windows = texts.flatMap((text, i) => encodeWindows(tokenizer, text, positions, stride).map((encoding) => ({ text: i, encoding })));
+      const perText: Array<Array<TokenEntity | EntityGroup>> = texts.map(() => []);
+      // A model without a pad id (GPT-2) cannot be padded, so it runs one row at a time.
+      for (const group of chunks(windows, padId === undefined ? 1 : batchSize)) {
+        const batch = padBatch(group.map((w) => w.encoding), padId ?? 0);
         const { logits } = await model.forward({
           inputIds: batch.inputIds,
           attentionMask: batch.attentionMask,
           ...(usesTokenTypes ? { tokenTypeIds: batch.tokenTypeIds } : {}),
         });
         const width = logits.shape[1]! * numLabels; // (B, T, C) flattened per row
-        return batch.encodings.map((encoding, b) => {
-          const text = texts[row++]!;
-          const tokens = tokenPredictions(text, encoding, logits.data.subarray(b * width, (b + 1) * width), numLabels, tokenizer.specialTokens.unk?.id);
-          return aggregateEntities(tokens, strategy, { id2label, tokensToString: toString, ignoreLabels });
+        group.forEach(({ text, encoding }, b) => {
+          const tokens = tokenPredictions(texts[text]!, encoding, logits.data.subarray(b * width, (b + 1) * width), numLabels, tokenizer.specialTokens.unk?.id);
+          perText[text]!.push(...aggregateEntities(tokens, strategy, { id2label, tokensToString: toString, ignoreLabels }));
         });
-      });
+      }
+      const results = perText.map((entities, i) => (windows.filter((w) => w.text === i).length > 1 ? mergeOverlappingEntities(entities) : entities));
       return single ? results[0] : results;
     },
   };
@@ -124,6 +163,6 @@ export const tokenClassification: TaskDefinition = {
   aliases: ['ner'],
   architectures: [BertForTokenClassification, GPT2ForTokenClassification],
   modelTypes: { bert: BertForTokenClassification, gpt2: GPT2ForTokenClassification },
-  callOptions: ['aggregationStrategy', 'ignoreLabels', 'batchSize'],
+  callOptions: ['aggregationStrategy', 'ignoreLabels', 'stride', 'batchSize'],
   create,
 };
