@@ -33,9 +33,9 @@ export function checkText(text: unknown, name: string, where: string): asserts t
   if (text.trim().length === 0) throw new InputError(`${where}: ${name} is empty (${describeValue(text)})`);
 }
 
-/** `batchSize`: a positive integer, default 8. */
-export function batchSizeOption(value: unknown, where: string): number {
-  if (value === undefined) return DEFAULT_BATCH_SIZE;
+/** `batchSize`: a positive integer, default `fallback` (8). */
+export function batchSizeOption(value: unknown, where: string, fallback = DEFAULT_BATCH_SIZE): number {
+  if (value === undefined) return fallback;
   if (!Number.isSafeInteger(value) || (value as number) < 1) {
     throw new UnsupportedError(`${where}: batchSize must be a positive integer, got ${describeValue(value)}`);
   }
@@ -85,8 +85,9 @@ export function padBatch(encodings: readonly Encoding[], padId: number, start = 
 }
 
 /**
- * Tokenizes, then pads batch by batch and runs `forward` on each, in order. A batch of one row needs no
- * padding, so a model without a pad id still runs, one row at a time.
+ * Tokenizes, then pads batch by batch and runs `forward` on each, in order; `forward` returns one
+ * result per row (so `batch.start` can count rows). A batch of one row needs no padding, so a model
+ * without a pad id still runs, one row at a time.
  */
 export async function forEachBatch<R>(
   model: PreTrainedModel,

@@ -3,7 +3,7 @@ export { registerTask, supportedTasks, type ModelClass, type PipelineContext, ty
 export type { LoadedModel, PipelineSource } from './source.js';
 export type { PipelineTypes } from './tasks/index.js';
 export type { FeatureExtractionOptions, FeatureExtractionPipeline, Pooling } from './tasks/feature-extraction.js';
-export type { FillMaskOptions, FillMaskPipeline, FillMaskResult } from './tasks/fill-mask.js';
+export type { FillMaskOptions, FillMaskOutput, FillMaskPipeline, FillMaskResult } from './tasks/fill-mask.js';
 export type { ClassificationFunction, TextClassificationInput, TextClassificationOptions, TextClassificationPipeline, TextClassificationResult } from './tasks/text-classification.js';
 export type { TextGenerationOptions, TextGenerationPipeline, TextGenerationResult } from './tasks/text-generation.js';
 export type { AggregationStrategy, EntityGroup, TokenClassificationOptions, TokenClassificationPipeline, TokenEntity } from './tasks/token-classification.js';

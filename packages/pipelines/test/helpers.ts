@@ -49,15 +49,21 @@ export function wordTokenizer(size = 1000): Tokenizer {
   });
 }
 
-/** A byte-level BPE for the gpt2-tiny fixtures: GPT-2's tokens with ids below 1000 and the merges between them. */
-export function gpt2TinyTokenizer(): Tokenizer {
-  const vocab: Record<string, number> = JSON.parse(readFileSync(new URL('gpt2-hf-fake/vocab.json', TESTDATA), 'utf8'));
-  const small = Object.fromEntries(Object.entries(vocab).filter(([, id]) => id < 1000));
+/** GPT-2's vocab.json entries with ids below 1000 and the merges.txt lines between them (for the gpt2-tiny fixtures). */
+export function gpt2TinyFiles(): { vocab: Record<string, number>; merges: string } {
+  const full: Record<string, number> = JSON.parse(readFileSync(new URL('gpt2-hf-fake/vocab.json', TESTDATA), 'utf8'));
+  const vocab = Object.fromEntries(Object.entries(full).filter(([, id]) => id < 1000));
   const merges = readFileSync(new URL('gpt2-hf-fake/merges.txt', TESTDATA), 'utf8').split('\n').filter((line) => {
     const [a, b] = line.split(' ');
-    return line.length > 0 && !line.startsWith('#') && small[`${a}${b}`] !== undefined;
+    return line.length > 0 && !line.startsWith('#') && vocab[`${a}${b}`] !== undefined;
   });
-  return Tokenizer.fromBPEFiles(small, merges.join('\n'));
+  return { vocab, merges: merges.join('\n') };
+}
+
+/** A byte-level BPE for the gpt2-tiny fixtures, from `gpt2TinyFiles`. */
+export function gpt2TinyTokenizer(): Tokenizer {
+  const { vocab, merges } = gpt2TinyFiles();
+  return Tokenizer.fromBPEFiles(vocab, merges);
 }
 
 /** The counts a leak check compares (tensors on tfjs, sessions on ORT, engine states on both). */

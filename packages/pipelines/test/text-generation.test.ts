@@ -2,12 +2,15 @@
  * text-generation against the fixtures' greedy references: the expected text is the fixture tokenizer's
  * decode of the reference tokens (computed by the PyTorch generator, not by attn.js).
  */
-import { GenerationConfigError, InputError, UnsupportedError } from '@attnjs/core';
+import { AbortError, GenerationConfigError, InputError, UnsupportedError } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { Tokenizer } from '@attnjs/tokenizers';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline, type TextGenerationPipeline } from '../src/index.js';
-import { ENGINES, counts, fixture, gpt2TinyTokenizer, reference, wordTokenizer } from './helpers.js';
+import { ENGINES, counts, fixture, gpt2TinyFiles, gpt2TinyTokenizer, reference, wordTokenizer } from './helpers.js';
 
 const tiny = reference('gpt2-tiny');
 const fake = reference('gpt2-hf-fake');
@@ -115,6 +118,14 @@ for (const engine of ENGINES) {
       const warm = counts(backend);
       await generate([g.prompt_text, 'Hello'], { maxNewTokens: 3 });
       for await (const piece of generate.stream('Hello', { maxNewTokens: 2 })) expect(typeof piece).toBe('string');
+      // Leaving a stream early, and aborting, free the decoding session too.
+      for await (const piece of generate.stream('Hello', { maxNewTokens: 5, returnFullText: false })) {
+        expect(piece.length).toBeGreaterThan(0);
+        break;
+      }
+      const controller = new AbortController();
+      controller.abort();
+      await expect(generate('Hello', { maxNewTokens: 5, signal: controller.signal })).rejects.toThrow(AbortError);
       expect(counts(backend)).toEqual(warm);
       generate.dispose();
       generate.dispose(); // idempotent
@@ -124,3 +135,27 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('text-generation defaults', () => {
+  it("come from the folder's generation_config.json (max_new_tokens), and a call's options win", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'attn-textgen-'));
+    const backend = await ENGINES[0]!.create();
+    try {
+      for (const file of ['config.json', 'model.safetensors']) await copyFile(fixture(`gpt2-tiny/${file}`), join(dir, file));
+      // The test tokenizer's files, as vocab.json + merges.txt (Tokenizer.fromDir reads them when there is no tokenizer.json).
+      const { vocab, merges } = gpt2TinyFiles();
+      await writeFile(join(dir, 'vocab.json'), JSON.stringify(vocab));
+      await writeFile(join(dir, 'merges.txt'), merges);
+      await writeFile(join(dir, 'generation_config.json'), JSON.stringify({ max_new_tokens: 3, eos_token_id: 999 }));
+      const generate = await pipeline('text-generation', dir, { backend, returnFullText: false });
+      const g = cases[0]!;
+      const prompt = tokenizer.decode(g.prompt);
+      expect(await generate(prompt)).toEqual([{ generated_text: tokenizer.decode(g.new_tokens.slice(0, 3)) }]);
+      expect(await generate(prompt, { maxNewTokens: 5 })).toEqual([{ generated_text: tokenizer.decode(g.new_tokens.slice(0, 5)) }]);
+      generate.dispose();
+    } finally {
+      await rm(dir, { recursive: true });
+      await backend.dispose();
+    }
+  });
+});

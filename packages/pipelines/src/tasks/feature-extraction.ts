@@ -8,7 +8,7 @@ import { checkBoolean, describeValue } from '@attnjs/core/internal';
 import { BertModel } from '@attnjs/bert';
 import { GPT2Model } from '@attnjs/gpt';
 import { batchSizeOption, checkTexts, forEachBatch, type PaddedBatch } from '../batching.js';
-import type { Pipeline } from '../pipeline.js';
+import type { PipelineBase } from '../pipeline.js';
 import type { ModelClass, PipelineContext, TaskDefinition } from '../registry.js';
 
 export type Pooling = 'none' | 'mean' | 'cls';
@@ -22,7 +22,10 @@ export interface FeatureExtractionOptions {
 }
 
 /** Per input: [tokens][hidden] (no pooling) or [hidden] (pooled); a list of inputs gives a list of those. */
-export type FeatureExtractionPipeline = Pipeline<string | readonly string[], number[][] | number[] | number[][][], FeatureExtractionOptions>;
+export interface FeatureExtractionPipeline extends PipelineBase {
+  (input: string, options?: FeatureExtractionOptions): Promise<number[][] | number[]>;
+  (inputs: readonly string[], options?: FeatureExtractionOptions): Promise<(number[][] | number[])[]>;
+}
 
 /** The outputs a model's forward may give; `lastHiddenState` for backbones and LM heads, `hiddenStates` for task heads. */
 interface HiddenStatesModel extends PreTrainedModel {

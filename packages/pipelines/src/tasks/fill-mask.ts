@@ -9,7 +9,7 @@ import { BertForMaskedLM } from '@attnjs/bert';
 import type { Tokenizer } from '@attnjs/tokenizers';
 import { batchSizeOption, checkTexts, forEachBatch, type PaddedBatch } from '../batching.js';
 import { softmax, topK as topIndices } from '../math.js';
-import type { Pipeline } from '../pipeline.js';
+import type { PipelineBase } from '../pipeline.js';
 import type { PipelineContext, TaskDefinition } from '../registry.js';
 
 /** One proposal for one mask, under Hugging Face's key names. */
@@ -25,14 +25,18 @@ export interface FillMaskOptions {
   readonly topK?: number;
   /** Only score these tokens (a word not in the vocabulary stands for its first token, as HF). */
   readonly targets?: string | readonly string[];
+  /** Inputs per forward pass; default 1 (the logits of a batch are [batch, tokens, vocabulary]). */
   readonly batchSize?: number;
 }
 
-/**
- * One input with one mask → `FillMaskResult[]`; with several masks → one list per mask (HF's shape).
- * A list of inputs → one such result per input.
- */
-export type FillMaskPipeline = Pipeline<string | readonly string[], FillMaskResult[] | FillMaskResult[][] | (FillMaskResult[] | FillMaskResult[][])[], FillMaskOptions>;
+/** An input with one mask → its proposals; with several masks → one list per mask (HF's shape). */
+export type FillMaskOutput = FillMaskResult[] | FillMaskResult[][];
+
+/** Called with one input → its `FillMaskOutput`; with a list → one per input. */
+export interface FillMaskPipeline extends PipelineBase {
+  (input: string, options?: FillMaskOptions): Promise<FillMaskOutput>;
+  (inputs: readonly string[], options?: FillMaskOptions): Promise<FillMaskOutput[]>;
+}
 
 /** What fill-mask needs of a model: masked-LM logits (B, T, V). */
 interface MaskedLM extends PreTrainedModel {
@@ -117,7 +121,9 @@ function create(context: PipelineContext) {
       const { texts, single } = checkTexts(inputs, WHERE);
       const targets = targetIds(options.targets, context.tokenizer, modelVocabSize(model));
       const k = Math.min(topKOption(options.topK), targets?.length ?? Infinity);
-      const batchSize = batchSizeOption(options.batchSize, WHERE);
+      // One input at a time by default (HF's default too): a masked LM returns logits for every position
+      // of the batch, [batch, tokens, vocabulary], which for 8 × 512 × 30522 would be 500 MB.
+      const batchSize = batchSizeOption(options.batchSize, WHERE, 1);
       const results = await forEachBatch(model, context.tokenizer, texts, batchSize, async (batch) => {
         batch.encodings.forEach((e, b) => {
           if (!e.ids.includes(mask)) {

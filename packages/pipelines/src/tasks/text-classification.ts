@@ -11,7 +11,7 @@ import { GPT2ForSequenceClassification } from '@attnjs/gpt';
 import type { BatchInput } from '@attnjs/tokenizers';
 import { batchSizeOption, checkText, forEachBatch } from '../batching.js';
 import { row, sigmoid, softmax, topK as topIndices } from '../math.js';
-import type { Pipeline } from '../pipeline.js';
+import type { PipelineBase } from '../pipeline.js';
 import type { PipelineContext, TaskDefinition } from '../registry.js';
 
 export interface TextClassificationResult {
@@ -38,11 +38,10 @@ export interface TextClassificationOptions {
  * with `topK` 1 each input gets its single best label (a flat list), as transformers.js and HF's
  * default call return.
  */
-export type TextClassificationPipeline = Pipeline<
-  TextClassificationInput | readonly TextClassificationInput[],
-  TextClassificationResult[] | TextClassificationResult[][],
-  TextClassificationOptions
->;
+export interface TextClassificationPipeline extends PipelineBase {
+  (input: TextClassificationInput, options?: TextClassificationOptions): Promise<TextClassificationResult[]>;
+  (inputs: readonly TextClassificationInput[], options?: TextClassificationOptions): Promise<TextClassificationResult[] | TextClassificationResult[][]>;
+}
 
 interface LabelledConfig {
   readonly numLabels: number;

@@ -9,7 +9,7 @@ import { checkBoolean } from '@attnjs/core/internal';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import type { Tokenizer } from '@attnjs/tokenizers';
 import { batchSizeOption, checkText, checkTexts, chunks } from '../batching.js';
-import type { Pipeline } from '../pipeline.js';
+import type { PipelineBase } from '../pipeline.js';
 import type { PipelineContext, TaskDefinition } from '../registry.js';
 
 export interface TextGenerationResult {
@@ -25,7 +25,9 @@ export type TextGenerationOptions = Omit<GenerateOptions, 'tokenizer' | 'attenti
 };
 
 /** One prompt → one result per returned sequence; a list of prompts → one such list per prompt. */
-export interface TextGenerationPipeline extends Pipeline<string | readonly string[], TextGenerationResult[] | TextGenerationResult[][], TextGenerationOptions> {
+export interface TextGenerationPipeline extends PipelineBase {
+  (prompt: string, options?: TextGenerationOptions): Promise<TextGenerationResult[]>;
+  (prompts: readonly string[], options?: TextGenerationOptions): Promise<TextGenerationResult[][]>;
   /** The text as it is generated, through the tokenizer's incremental decoder: the prompt first (unless `returnFullText: false`), then each new piece. */
   stream(prompt: string, options?: TextGenerationOptions): AsyncGenerator<string, void, undefined>;
 }
