@@ -6,3 +6,5 @@ export type { FeatureExtractionOptions, FeatureExtractionPipeline, Pooling } fro
 export type { FillMaskOptions, FillMaskOutput, FillMaskPipeline, FillMaskResult } from './tasks/fill-mask.js';
 export type { ClassificationFunction, TextClassificationInput, TextClassificationOptions, TextClassificationPipeline, TextClassificationResult } from './tasks/text-classification.js';
 export type { TextGenerationOptions, TextGenerationPipeline, TextGenerationResult } from './tasks/text-generation.js';
+export type { AggregationStrategy, EntityGroup, TokenClassificationOptions, TokenClassificationPipeline, TokenEntity } from './tasks/token-classification.js';
+export type { Answer, QuestionAnsweringInput, QuestionAnsweringOptions, QuestionAnsweringPipeline } from './tasks/question-answering.js';
