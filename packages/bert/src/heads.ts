@@ -12,6 +12,9 @@ import {
   type Parameter,
   PreTrainedModel,
   type Tensor,
+  checkLayerOutputFlags,
+  collectLayerOutputs,
+  layerOutputs,
   causalLMLoss,
   maskedLMLoss,
   nextSentenceLoss,
@@ -25,9 +28,8 @@ import {
   type BertInputs,
   bertExport,
   bertFeeds,
-  collectStates,
+  encoderInputs,
   loadBert,
-  namedStates,
   programKey,
 } from './modeling.js';
 
@@ -71,6 +73,7 @@ export interface BertForPreTrainingOutput {
   readonly seqRelationshipLogits: HostTensor<'float32'>; // (B, 2)
   readonly lastHiddenState: HostTensor<'float32'>;
   readonly hiddenStates?: HostTensor<'float32'>[];
+  readonly attentions?: HostTensor<'float32'>[];
   /** MLM + NSP, when both labels are given. */
   readonly loss?: number;
 }
@@ -79,6 +82,7 @@ export interface BertLMOutput {
   readonly logits: HostTensor<'float32'>; // (B, T, V)
   readonly lastHiddenState: HostTensor<'float32'>;
   readonly hiddenStates?: HostTensor<'float32'>[];
+  readonly attentions?: HostTensor<'float32'>[];
   readonly loss?: number;
 }
 
@@ -110,28 +114,28 @@ export abstract class BertWithLMHead extends PreTrainedModel {
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
     const labels = this.labelFeed(inputs, feeds.input_ids!);
     if (labels) feeds.labels = labels;
-    const allStates = inputs.outputHiddenStates === true;
+    const flags = checkLayerOutputFlags(inputs, where);
     const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
-      const states = this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
-      const last = states[states.length - 1]!;
+      const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions);
+      const last = backbone.states.at(-1)!;
       const logits = this.predictions.forward(ops, last);
       const lossFn = loss === 'masked' ? maskedLMLoss : causalLMLoss;
       return {
         logits,
         last_hidden_state: last,
         ...(x.labels ? { loss: lossFn(ops, logits, x.labels) } : {}),
-        ...(allStates ? namedStates(states) : {}),
+        ...layerOutputs(backbone, flags),
       };
     };
-    return { program: { owner: this, key: programKey(feeds, allStates, `:${loss}`), build }, inputs: feeds };
+    return { program: { owner: this, key: programKey(feeds, flags, `:${loss}`), build }, inputs: feeds };
   }
 
-  protected async runLM(bound: BoundProgram, inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
+  protected async runLM(bound: BoundProgram): Promise<BertLMOutput> {
     const out = await this.backend.run(bound.program, bound.inputs);
     return {
       logits: out.logits as HostTensor<'float32'>,
       lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
-      hiddenStates: inputs.outputHiddenStates === true ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      ...collectLayerOutputs(out, this.config.numHiddenLayers),
       loss: out.loss?.data[0],
     };
   }
@@ -178,7 +182,7 @@ export class BertForPreTraining extends BertWithLMHead {
       predictionLogits: out.prediction_logits as HostTensor<'float32'>,
       seqRelationshipLogits: out.seq_relationship_logits as HostTensor<'float32'>,
       lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
-      hiddenStates: inputs.outputHiddenStates === true ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      ...collectLayerOutputs(out, this.config.numHiddenLayers),
       loss: out.loss?.data[0],
     };
   }
@@ -200,17 +204,17 @@ export class BertForPreTraining extends BertWithLMHead {
       feeds.labels = labels!;
       feeds.next_sentence_label = nsp;
     }
-    const allStates = inputs.outputHiddenStates === true;
+    const flags = checkLayerOutputFlags(inputs, where);
     const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
-      const states = this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
-      const last = states[states.length - 1]!;
+      const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions);
+      const last = backbone.states.at(-1)!;
       const predictionLogits = this.predictions.forward(ops, last); // (B, T, V)
       const seqRelationshipLogits = this.seqRelationship.forward(ops, this.bert.pool(ops, last)); // (B, 2)
       const outputs: Record<string, Tensor> = {
         prediction_logits: predictionLogits,
         seq_relationship_logits: seqRelationshipLogits,
         last_hidden_state: last,
-        ...(allStates ? namedStates(states) : {}),
+        ...layerOutputs(backbone, flags),
       };
       if (x.labels && x.next_sentence_label) {
         const mlm = maskedLMLoss(ops, predictionLogits, x.labels);
@@ -218,7 +222,7 @@ export class BertForPreTraining extends BertWithLMHead {
       }
       return outputs;
     };
-    return { program: { owner: this, key: programKey(feeds, allStates, ':pretraining'), build }, inputs: feeds };
+    return { program: { owner: this, key: programKey(feeds, flags, ':pretraining'), build }, inputs: feeds };
   }
 }
 
@@ -236,7 +240,7 @@ export class BertForMaskedLM extends BertWithLMHead {
   forward(inputs: BertMaskedLMInputs & { readonly labels: IdsLike }): Promise<BertLMOutput & { readonly loss: number }>;
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput>;
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
-    return this.runLM(this.forwardProgram(inputs), inputs);
+    return this.runLM(this.forwardProgram(inputs));
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
@@ -262,7 +266,7 @@ export class BertLMHeadModel extends BertWithLMHead {
   forward(inputs: BertMaskedLMInputs & { readonly labels: IdsLike }): Promise<BertLMOutput & { readonly loss: number }>;
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput>;
   forward(inputs: BertMaskedLMInputs): Promise<BertLMOutput> {
-    return this.runLM(this.forwardProgram(inputs), inputs);
+    return this.runLM(this.forwardProgram(inputs));
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */

@@ -1,5 +1,11 @@
 import {
   type Backend,
+  type BackboneStates,
+  type LayerOutputFlags,
+  checkLayerOutputFlags,
+  collectLayerOutputs,
+  layerOutputs,
+  layerOutputsKey,
   type BlockNames,
   type CheckpointSpec,
   Embedding,
@@ -20,7 +26,6 @@ import {
   loadPretrained,
 } from '@attnjs/core';
 import {
-  checkBoolean,
   checkInputs,
   checkOptions,
   idsFeed,
@@ -80,13 +85,17 @@ export interface BertInputs {
   readonly attentionMask?: IdsLike;
   /** Segment ids (0 for sentence A, 1 for B); default all 0. */
   readonly tokenTypeIds?: IdsLike;
+  /** Also return the embeddings output and every layer's output (HF's `output_hidden_states`). */
   readonly outputHiddenStates?: boolean;
+  /** Also return every layer's attention probabilities [B, heads, T, T] (HF's `output_attentions`). */
+  readonly outputAttentions?: boolean;
 }
 
 export interface BertModelOutput {
   readonly lastHiddenState: HostTensor<'float32'>; // (B, T, H)
   readonly poolerOutput?: HostTensor<'float32'>; // (B, H)
   readonly hiddenStates?: HostTensor<'float32'>[]; // L+1 × (B, T, H)
+  readonly attentions?: HostTensor<'float32'>[]; // L × (B, heads, T, T)
 }
 
 /** The BERT encoder: embeddings, post-LN bidirectional blocks, and an optional tanh pooler over [CLS]. */
@@ -126,14 +135,22 @@ export class BertModel extends PreTrainedModel {
 
   /** ids [B, T] → hidden states, each (B, T, H): the embeddings output, then every layer's. */
   encode(ops: Ops, inputIds: Tensor, attentionMask?: Tensor, tokenTypeIds?: Tensor): Tensor[] {
-    let x = this.embeddings.forward(ops, inputIds, tokenTypeIds);
-    const mask = attentionMask && ops.paddingMask(ops.cast(attentionMask, 'float32')); // (B, 1, 1, T)
-    const states = [x];
+    return this.encodeLayers(ops, { inputIds, attentionMask, tokenTypeIds }, false).states;
+  }
+
+  /** `encode`, and with `outputAttentions` each layer's attention probabilities (B, heads, T, T) (decomposed attention for this call). */
+  encodeLayers(ops: Ops, x: { inputIds: Tensor; attentionMask?: Tensor; tokenTypeIds?: Tensor }, outputAttentions: boolean): BackboneStates {
+    let hidden = this.embeddings.forward(ops, x.inputIds, x.tokenTypeIds);
+    const mask = x.attentionMask && ops.paddingMask(ops.cast(x.attentionMask, 'float32')); // (B, 1, 1, T)
+    const states = [hidden];
+    const attentions: Tensor[] = [];
     for (const layer of this.encoder.items) {
-      x = layer.forward(ops, x, { mask }).hidden;
-      states.push(x);
+      const out = layer.forward(ops, hidden, { mask, outputAttentions });
+      hidden = out.hidden;
+      states.push(hidden);
+      if (out.attention) attentions.push(out.attention);
     }
-    return states;
+    return { states, attentions };
   }
 
   /** tanh(dense(h[:, 0])): (B, T, H) → (B, H). */
@@ -156,21 +173,22 @@ export class BertModel extends PreTrainedModel {
   }
 
   async forward(inputs: BertInputs): Promise<BertModelOutput> {
-    const feeds = bertFeeds(this.config, inputs, [], 'BertModel.forward');
-    const allStates = inputs.outputHiddenStates === true;
-    const out = await this.runProgram(programKey(feeds, allStates), feeds, (ops, x): Record<string, Tensor> => {
-      const states = this.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
-      const last = states[states.length - 1]!;
+    const where = 'BertModel.forward';
+    const feeds = bertFeeds(this.config, inputs, [], where);
+    const flags = checkLayerOutputFlags(inputs, where);
+    const out = await this.runProgram(programKey(feeds, flags), feeds, (ops, x): Record<string, Tensor> => {
+      const backbone = this.encodeLayers(ops, encoderInputs(x), flags.allAttentions);
+      const last = backbone.states.at(-1)!;
       return {
         last_hidden_state: last,
         ...(this.pooler ? { pooler_output: this.pool(ops, last) } : {}),
-        ...(allStates ? namedStates(states) : {}),
+        ...layerOutputs(backbone, flags),
       };
     });
     return {
       lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
       poolerOutput: out.pooler_output as HostTensor<'float32'> | undefined,
-      hiddenStates: allStates ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      ...collectLayerOutputs(out, this.config.numHiddenLayers),
     };
   }
 }
@@ -190,17 +208,14 @@ export function bertExport(
   };
 }
 
-export function namedStates(states: Tensor[]): Record<string, Tensor> {
-  return Object.fromEntries(states.map((s, i) => [`hidden_states.${i}`, s]));
-}
-
-export function collectStates(out: Record<string, HostTensor>, layers: number): HostTensor<'float32'>[] {
-  return Array.from({ length: layers + 1 }, (_, i) => out[`hidden_states.${i}`] as HostTensor<'float32'>);
+/** A program's graph inputs under `encodeLayers`' names. */
+export function encoderInputs(x: Record<string, Tensor>): { inputIds: Tensor; attentionMask?: Tensor; tokenTypeIds?: Tensor } {
+  return { inputIds: x.input_ids!, attentionMask: x.attention_mask, tokenTypeIds: x.token_type_ids };
 }
 
 /** Graph engines compile one session per distinct set of inputs and outputs. */
-export function programKey(feeds: Record<string, HostTensor>, allStates: boolean, head = ''): string {
-  return `forward${head}:${Object.keys(feeds).sort().join(',')}:${allStates ? 'states' : 'last'}`;
+export function programKey(feeds: Record<string, HostTensor>, flags: LayerOutputFlags, head = ''): string {
+  return `forward${head}:${Object.keys(feeds).sort().join(',')}:${layerOutputsKey(flags)}`;
 }
 
 /** Validates BERT inputs on the host and returns the feeds (`labelFields` are extra inputs already checked by the caller). */
@@ -210,8 +225,8 @@ export function bertFeeds(
   labelFields: readonly string[],
   where: string,
 ): Record<string, HostTensor> {
-  checkInputs(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'outputHiddenStates', ...labelFields], where);
-  checkBoolean(inputs.outputHiddenStates, 'outputHiddenStates', where);
+  checkInputs(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'outputHiddenStates', 'outputAttentions', ...labelFields], where);
+  checkLayerOutputFlags(inputs, where);
   const inputIds = idsFeed(inputs.inputIds, config.vocabSize, config.maxPositionEmbeddings);
   const feeds: Record<string, HostTensor> = { input_ids: inputIds };
   if (inputs.attentionMask !== undefined) feeds.attention_mask = tokenFeed(inputs.attentionMask, inputIds, 'attention_mask', 2);

@@ -7,6 +7,8 @@
 import {
   type BoundProgram,
   type ClassifierOutput,
+  type BackboneStates,
+  checkLayerOutputFlags,
   headProgram,
   type ExportSpec,
   HEAD_OPTIONS,
@@ -20,6 +22,7 @@ import {
   hostTensor,
 } from '@attnjs/core';
 import {
+  checkInputs,
   toIds,
 } from '@attnjs/core/internal';
 import { bertFeeds } from './modeling.js';
@@ -34,7 +37,10 @@ export interface BertMultipleChoiceInputs {
   readonly tokenTypeIds?: ChoiceIdsLike;
   /** The right choice per example [B], in 0..C−1 (−100 ignored). */
   readonly labels?: readonly number[] | HostTensor<'int32'>;
+  /** Also return the embeddings output and every layer's output, each flat (B·C, T, H). */
   readonly outputHiddenStates?: boolean;
+  /** Also return every layer's attention probabilities, each flat (B·C, heads, T, T), as HF returns them. */
+  readonly outputAttentions?: boolean;
 }
 
 /** [B, C, T] → [B·C, T] on the host, remembering C (rows of the flat tensor are example-major). */
@@ -92,13 +98,13 @@ export class BertForMultipleChoice extends BertTaskModel {
     return groupByExample(ops, scores, inputIds);
   }
 
-  /** [B, C, T] ids (+ mask, types) → the encoder's states, each (B·C, T, H). */
-  private encodeChoices(ops: Ops, x: Record<string, Tensor>): Tensor[] {
+  /** [B, C, T] ids (+ mask, types) → the encoder's states, each (B·C, T, H) (and attentions, each (B·C, heads, T, T), when asked). */
+  private encodeChoices(ops: Ops, x: Record<string, Tensor>, outputAttentions = false): BackboneStates {
     const flat = (t: Tensor | undefined) => t && flattenInGraph(ops, t);
-    return this.bert.encode(ops, flat(x.input_ids)!, flat(x.attention_mask), flat(x.token_type_ids));
+    return this.bert.encodeLayers(ops, { inputIds: flat(x.input_ids)!, attentionMask: flat(x.attention_mask), tokenTypeIds: flat(x.token_type_ids) }, outputAttentions);
   }
 
-  /** Hidden states, if asked for, are flat as HF returns them: each (B·C, T, H). */
+  /** Hidden states and attentions, if asked for, are flat as HF returns them: (B·C, T, H), (B·C, heads, T, T). */
   async forward(inputs: BertMultipleChoiceInputs): Promise<ClassifierOutput> {
     return this.runClassifier(this.forwardProgram(inputs));
   }
@@ -106,6 +112,7 @@ export class BertForMultipleChoice extends BertTaskModel {
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
   forwardProgram(inputs: BertMultipleChoiceInputs): BoundProgram {
     const where = 'BertForMultipleChoice.forward';
+    checkInputs(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'labels', 'outputHiddenStates', 'outputAttentions'], where);
     const ids = flattenChoices(inputs.inputIds, 'input_ids');
     const flatOf = (value: ChoiceIdsLike | undefined, name: string) => {
       if (value === undefined) return undefined;
@@ -121,6 +128,7 @@ export class BertForMultipleChoice extends BertTaskModel {
         attentionMask: flatOf(inputs.attentionMask, 'attention_mask'),
         tokenTypeIds: flatOf(inputs.tokenTypeIds, 'token_type_ids'),
         outputHiddenStates: inputs.outputHiddenStates,
+        outputAttentions: inputs.outputAttentions,
       },
       [],
       where,
@@ -133,9 +141,9 @@ export class BertForMultipleChoice extends BertTaskModel {
     return headProgram({
       owner: this,
       feeds,
-      allStates: inputs.outputHiddenStates === true,
+      ...checkLayerOutputFlags(inputs, where),
       tag: 'mc',
-      backbone: (ops, x) => this.encodeChoices(ops, x),
+      backbone: (ops, x, outputAttentions) => this.encodeChoices(ops, x, outputAttentions),
       head: (ops, last, x) => {
         const logits = this.choiceLogits(ops, last, x.input_ids!);
         return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
@@ -146,7 +154,7 @@ export class BertForMultipleChoice extends BertTaskModel {
   override exportSpec(): ExportSpec {
     const spec = { dtype: 'int32', shape: ['batch_size', 'num_choices', 'sequence_length'] } as const;
     return {
-      program: { owner: this, key: 'export:mc-logits', build: (ops, x) => ({ logits: this.choiceLogits(ops, this.encodeChoices(ops, x).at(-1)!, x.input_ids!) }) },
+      program: { owner: this, key: 'export:mc-logits', build: (ops, x) => ({ logits: this.choiceLogits(ops, this.encodeChoices(ops, x).states.at(-1)!, x.input_ids!) }) },
       inputs: { input_ids: spec, attention_mask: spec, token_type_ids: spec },
       outputs: { logits: ['batch_size', 'num_choices'] },
     };

@@ -7,6 +7,8 @@ import {
   type BoundProgram,
   type ClassifierOutput,
   type HeadProgramSpec,
+  checkLayerOutputFlags,
+  collectLayerOutputs,
   headProgram,
   runClassifier,
   CLASSIFIER_OPTIONS,
@@ -41,7 +43,7 @@ import {
   tokenFeed,
 } from '@attnjs/core/internal';
 import { type BertConfig, bertConfigFromJSON } from './config.js';
-import { BERT_CHECKPOINT, BertModel, type BertInputs, bertExport, bertFeeds, collectStates } from './modeling.js';
+import { BERT_CHECKPOINT, BertModel, type BertInputs, bertExport, bertFeeds, encoderInputs } from './modeling.js';
 
 /** A head model's config: the encoder's fields and the label fields. */
 export type BertHeadConfig = BertConfig & LabelConfig;
@@ -72,19 +74,17 @@ export abstract class BertTaskModel extends PreTrainedModel {
     this.bert = this.child('bert', new BertModel(config, { addPoolingLayer: pooler }));
   }
 
-  /** The program: encode, then `head` on the last layer's output (B, T, H). `tag` names the head and loss in the key. */
-  protected headProgram(
-    feeds: Record<string, HostTensor>,
-    allStates: boolean,
-    tag: string,
-    head: HeadProgramSpec['head'],
-  ): BoundProgram {
-    const backbone = (ops: Ops, x: Record<string, Tensor>) => this.bert.encode(ops, x.input_ids!, x.attention_mask, x.token_type_ids);
-    return headProgram({ owner: this, feeds, allStates, tag, backbone, head });
+  /**
+   * The program: encode, then `head` on the last layer's output (B, T, H). `tag` names the head and loss
+   * in the key; `inputs`' per-layer output flags (checked by `bertFeeds`) pick the extra outputs.
+   */
+  protected headProgram(inputs: BertInputs, feeds: Record<string, HostTensor>, tag: string, head: HeadProgramSpec['head']): BoundProgram {
+    const backbone = (ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean) => this.bert.encodeLayers(ops, encoderInputs(x), outputAttentions);
+    return headProgram({ owner: this, feeds, ...checkLayerOutputFlags(inputs, `${this.modelName}.forward`), tag, backbone, head });
   }
 
   protected runClassifier(bound: BoundProgram): Promise<ClassifierOutput> {
-    return runClassifier(this.backend, bound, this.config.numHiddenLayers + 1);
+    return runClassifier(this.backend, bound, this.config.numHiddenLayers);
   }
 }
 
@@ -127,7 +127,7 @@ export class BertForSequenceClassification extends BertTaskModel {
     let problemType: ProblemType | undefined;
     if (inputs.labels !== undefined) ({ labels: feeds.labels, problemType } = sequenceLabelsFeed(inputs.labels, this.config, feeds.input_ids!.shape[0]!, where));
     // The problem type picks the loss, so it is part of the program key.
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
+    return this.headProgram(inputs, feeds, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
       const logits = this.logits(ops, last);
       return { logits, ...(x.labels && problemType ? { loss: sequenceClassificationLoss(ops, logits, x.labels, problemType) } : {}) };
     });
@@ -168,7 +168,7 @@ export class BertForTokenClassification extends BertTaskModel {
   forwardProgram(inputs: BertTokenClassificationInputs): BoundProgram {
     const feeds = bertFeeds(this.config, inputs, ['labels'], 'BertForTokenClassification.forward');
     if (inputs.labels !== undefined) feeds.labels = tokenFeed(inputs.labels, feeds.input_ids as HostTensor<'int32'>, 'labels', this.config.numLabels, [IGNORE_INDEX]);
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, 'tokencls', (ops, last, x) => {
+    return this.headProgram(inputs, feeds, 'tokencls', (ops, last, x) => {
       const logits = this.classifier.forward(ops, last); // (B, T, C)
       return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
     });
@@ -193,6 +193,7 @@ export interface BertQuestionAnsweringOutput {
   /** (start CE + end CE) / 2 over all T positions, pads included (HF), when both positions are given. */
   readonly loss?: number;
   readonly hiddenStates?: HostTensor<'float32'>[];
+  readonly attentions?: HostTensor<'float32'>[];
 }
 
 /** `qa_outputs` on every token → start and end logits (B, T) for extractive question answering. */
@@ -228,7 +229,7 @@ export class BertForQuestionAnswering extends BertTaskModel {
       startLogits: out.start_logits as HostTensor<'float32'>,
       endLogits: out.end_logits as HostTensor<'float32'>,
       loss: out.loss?.data[0],
-      hiddenStates: inputs.outputHiddenStates === true ? collectStates(out, this.config.numHiddenLayers) : undefined,
+      ...collectLayerOutputs(out, this.config.numHiddenLayers),
     };
   }
 
@@ -244,7 +245,7 @@ export class BertForQuestionAnswering extends BertTaskModel {
       feeds.start_positions = spanPositionsFeed(inputs.startPositions, 'start_positions', B, T);
       feeds.end_positions = spanPositionsFeed(inputs.endPositions, 'end_positions', B, T);
     }
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, 'qa', (ops, last, x) => {
+    return this.headProgram(inputs, feeds, 'qa', (ops, last, x) => {
       const span = this.spanLogits(ops, last);
       if (!x.start_positions || !x.end_positions) return span;
       return { ...span, loss: questionAnsweringLoss(ops, span.start_logits, span.end_logits, x.start_positions, x.end_positions) };
@@ -290,7 +291,7 @@ export class BertForNextSentencePrediction extends BertTaskModel {
     const where = 'BertForNextSentencePrediction.forward';
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
     if (inputs.labels !== undefined) feeds.labels = exampleLabelsFeed(inputs.labels, feeds.input_ids!.shape[0]!, 2, where);
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, 'nsp', (ops, last, x) => {
+    return this.headProgram(inputs, feeds, 'nsp', (ops, last, x) => {
       const logits = this.logits(ops, last);
       return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
     });

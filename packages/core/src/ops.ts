@@ -87,10 +87,20 @@ export class Ops {
 
   attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
     if (this.kernels.attention) return this.kernels.attention(q, k, v, options);
+    return this.attentionWithProbabilities(q, k, v, options).context;
+  }
+
+  /**
+   * Attention that also returns its probabilities [B, h, Tq, Tk] (Hugging Face's `output_attentions`).
+   * Always the decomposition: a fused kernel never materialises the probabilities, so a call that needs
+   * them gives the fused kernel up for this call only.
+   */
+  attentionWithProbabilities(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): { context: Tensor; probabilities: Tensor } {
     let scores = this.mul(this.matmul(q, k, false, true), this.scalar(options.scale)); // (B, h, Tq, Tk)
     if (options.causal) scores = this.add(scores, this.causalMask(scores));
     if (options.mask) scores = this.add(scores, options.mask);
-    return this.matmul(this.softmax(scores), v); // (B, h, Tq, d)
+    const probabilities = this.softmax(scores);
+    return { context: this.matmul(probabilities, v), probabilities }; // (B, h, Tq, d), (B, h, Tq, Tk)
   }
 
   // ── small compositions used by several layers ───────────────────────────

@@ -7,6 +7,7 @@ import {
   type BoundProgram,
   type ClassifierOutput,
   type HeadProgramSpec,
+  checkLayerOutputFlags,
   headProgram,
   runClassifier,
   CLASSIFIER_OPTIONS,
@@ -32,7 +33,7 @@ import {
   sequenceLabelsFeed,
 } from '@attnjs/core';
 import {
-  checkOptions,
+  checkInputs,
   idsFeed,
   tokenFeed,
 } from '@attnjs/core/internal';
@@ -49,7 +50,10 @@ export interface GPT2ClassifierInputs<L> {
   /** 1 = attend, 0 = padding; defaults to all ones. */
   readonly attentionMask?: IdsLike;
   readonly labels?: L;
+  /** Also return the embeddings output and every block's output (HF's `output_hidden_states`). */
   readonly outputHiddenStates?: boolean;
+  /** Also return every block's attention probabilities [B, heads, T, T] (HF's `output_attentions`). */
+  readonly outputAttentions?: boolean;
 }
 
 /** The transformer and a way to run one head program on it. */
@@ -69,21 +73,25 @@ abstract class GPT2TaskModel extends PreTrainedModel {
 
   /** Checked ids and mask (labels are the caller's to check). */
   protected feeds(inputs: GPT2ClassifierInputs<unknown>, where: string): Record<string, HostTensor> {
-    checkOptions(inputs, ['inputIds', 'attentionMask', 'labels', 'outputHiddenStates'], where);
+    checkInputs(inputs, ['inputIds', 'attentionMask', 'labels', 'outputHiddenStates', 'outputAttentions'], where);
     const inputIds = idsFeed(inputs.inputIds, this.config.vocabSize, this.config.nPositions);
     const feeds: Record<string, HostTensor> = { input_ids: inputIds };
     if (inputs.attentionMask !== undefined) feeds.attention_mask = tokenFeed(inputs.attentionMask, inputIds, 'attention_mask', 2);
     return feeds;
   }
 
-  /** The program: `head` on the last hidden state (B, T, d) after ln_f; `tag` names the head and loss in the key. */
-  protected headProgram(feeds: Record<string, HostTensor>, allStates: boolean, tag: string, head: HeadProgramSpec['head']): BoundProgram {
-    const backbone = (ops: Ops, x: Record<string, Tensor>) => this.transformer.transform(ops, x.input_ids!, x.attention_mask);
-    return headProgram({ owner: this, feeds, allStates, tag, backbone, head });
+  /**
+   * The program: `head` on the last hidden state (B, T, d) after ln_f; `tag` names the head and loss in
+   * the key. `inputs`' per-layer output flags are checked here.
+   */
+  protected headProgram(inputs: GPT2ClassifierInputs<unknown>, feeds: Record<string, HostTensor>, where: string, tag: string, head: HeadProgramSpec['head']): BoundProgram {
+    const backbone = (ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean) =>
+      this.transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, outputAttentions });
+    return headProgram({ owner: this, feeds, ...checkLayerOutputFlags(inputs, where), tag, backbone, head });
   }
 
   protected runClassifier(bound: BoundProgram): Promise<ClassifierOutput> {
-    return runClassifier(this.backend, bound, this.config.nLayer + 1);
+    return runClassifier(this.backend, bound, this.config.nLayer);
   }
 
   /** Optimum's layout: int64 input_ids and attention_mask [batch_size, sequence_length] → `logits`. */
@@ -149,7 +157,7 @@ export class GPT2ForSequenceClassification extends GPT2TaskModel {
     let problemType: ProblemType | undefined;
     if (inputs.labels !== undefined) ({ labels: feeds.labels, problemType } = sequenceLabelsFeed(inputs.labels, this.config, batch, where));
     // The problem type picks the loss, so it is part of the program key.
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
+    return this.headProgram(inputs, feeds, where, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
       const logits = this.logits(ops, last, x.input_ids!);
       return { logits, ...(x.labels && problemType ? { loss: sequenceClassificationLoss(ops, logits, x.labels, problemType) } : {}) };
     });
@@ -181,9 +189,10 @@ export class GPT2ForTokenClassification extends GPT2TaskModel {
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
   forwardProgram(inputs: GPT2ClassifierInputs<IdsLike>): BoundProgram {
-    const feeds = this.feeds(inputs, 'GPT2ForTokenClassification.forward');
+    const where = 'GPT2ForTokenClassification.forward';
+    const feeds = this.feeds(inputs, where);
     if (inputs.labels !== undefined) feeds.labels = tokenFeed(inputs.labels, feeds.input_ids as HostTensor<'int32'>, 'labels', this.config.numLabels, [IGNORE_INDEX]);
-    return this.headProgram(feeds, inputs.outputHiddenStates === true, 'tokencls', (ops, last, x) => {
+    return this.headProgram(inputs, feeds, where, 'tokencls', (ops, last, x) => {
       const logits = this.classifier.forward(ops, last); // (B, T, C)
       return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
     });

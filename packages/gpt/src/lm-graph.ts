@@ -10,6 +10,13 @@
  *   past_key_values.{i}.key / .value [B, h, P, hs]
  *   → logits [B, K, V], loss, last_hidden_state and hidden_states.{i} [B, T, d],
  *     present.{i}.key / .value [B, h, P + T, hs], next_attention_mask [B, P + T]
+ *
+ * `forward({ outputAttentions: true })` runs a variant under its own key that also outputs
+ * attentions.{i} [B, h, T, P + T], with the decomposed attention (a fused kernel never materialises the
+ * probabilities). They are not optional outputs of the one graph because ONNX Runtime keeps every graph
+ * output allocated to the end of a run, fetched or not: measured on ort-node, 6 layers × 8 heads at
+ * T = 1024 held 190 MB more per forward (L·heads·T² floats), prefill included. A graph engine therefore
+ * compiles the variant, with its own copy of the weights, only for a model whose attentions are asked for.
  */
 import {
   type HostTensor,
@@ -20,6 +27,7 @@ import {
   type Tensor,
   crossEntropy,
   hostTensor,
+  layerOutputs,
 } from '@attnjs/core';
 import type { GPT2LMHeadModel } from './modeling.js';
 
@@ -32,14 +40,20 @@ export const PAST_MASK = 'past_attention_mask';
 /** The cache slots of an `nLayer`-block model, key then value per block. */
 export const cacheSlots = (nLayer: number) => Array.from({ length: nLayer }, (_, i) => [pastKey(i), pastValue(i)]).flat();
 
-/** One key for every variant: graph engines compile and keep a single session per model. */
+/** One key for every use but attentions: graph engines compile and keep a single session per model. */
 const KEY = 'lm';
+const ATTENTIONS_KEY = 'lm+attentions';
 
-function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> {
+function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean): Record<string, Tensor> {
   const nLayer = model.config.nLayer;
   const mask = ops.concat([x[PAST_MASK]!, x.attention_mask!], 1); // (B, P + T)
   const past: KeyValue[] = Array.from({ length: nLayer }, (_, i) => ({ key: x[pastKey(i)]!, value: x[pastValue(i)]! }));
-  const { states, presents } = model.transformer.decode(ops, x.input_ids!, { attentionMask: mask, positionIds: x.position_ids, past });
+  const { states, presents, attentions } = model.transformer.decode(ops, x.input_ids!, {
+    attentionMask: mask,
+    positionIds: x.position_ids,
+    past,
+    outputAttentions,
+  });
   const last = states.at(-1)!;
   const picked = ops.transpose(ops.gather(ops.transpose(last, [1, 0, 2]), x.logits_index!), [1, 0, 2]); // (B, K, d)
   const logits = model.lmHead(ops, picked); // (B, K, V)
@@ -51,7 +65,7 @@ function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>): Rec
     last_hidden_state: last,
     next_attention_mask: mask,
   };
-  states.forEach((s, i) => (outputs[`hidden_states.${i}`] = s));
+  Object.assign(outputs, layerOutputs({ states, attentions }, { allStates: true, allAttentions: outputAttentions }));
   presents.forEach(({ key, value }, i) => {
     outputs[presentKey(i)] = key;
     outputs[presentValue(i)] = value;
@@ -59,9 +73,9 @@ function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>): Rec
   return outputs;
 }
 
-/** The graph fed entirely from the host (forward, uncached decoding): no engine state. */
-export function statelessProgram(model: GPT2LMHeadModel): Program {
-  return { owner: model, key: KEY, build: (ops, x) => build(model, ops, x) };
+/** The graph fed entirely from the host (forward, uncached decoding): no engine state. `outputAttentions`: the variant that also outputs them. */
+export function statelessProgram(model: GPT2LMHeadModel, outputAttentions = false): Program {
+  return { owner: model, key: outputAttentions ? ATTENTIONS_KEY : KEY, build: (ops, x) => build(model, ops, x, outputAttentions) };
 }
 
 /** The same graph with the past and its mask read from, and the present written to, an engine state. */

@@ -1,5 +1,10 @@
 import {
+  type BackboneStates,
   type BlockNames,
+  checkLayerOutputFlags,
+  collectLayerOutputs,
+  layerOutputs,
+  layerOutputsKey,
   type BoundProgram,
   type CheckpointSpec,
   Embedding,
@@ -64,6 +69,8 @@ export interface DecodeInput {
   readonly attentionMask?: Tensor;
   readonly positionIds?: Tensor;
   readonly past?: readonly KeyValue[];
+  /** Also return each block's attention probabilities (decomposed attention for this call). */
+  readonly outputAttentions?: boolean;
 }
 
 export interface GPT2Inputs {
@@ -74,12 +81,15 @@ export interface GPT2Inputs {
   readonly labels?: IdsLike;
   /** Also return the embeddings output and every block's output (the last after ln_f), as HF does. */
   readonly outputHiddenStates?: boolean;
+  /** Also return every block's attention probabilities [B, heads, T, T], as HF's `output_attentions`. */
+  readonly outputAttentions?: boolean;
 }
 
 /** What `GPT2Model.forward` returns. */
 export interface GPT2Output {
   readonly lastHiddenState: HostTensor<'float32'>; // (B, T, d)
   readonly hiddenStates?: HostTensor<'float32'>[]; // L+1 × (B, T, d)
+  readonly attentions?: HostTensor<'float32'>[]; // L × (B, heads, T, T)
 }
 
 /** What `GPT2LMHeadModel.forward` returns: always `logits`; `loss` when `labels` were given. */
@@ -98,7 +108,7 @@ function textExport(owner: object, output: string, width: number, build: ExportS
   };
 }
 
-const FORWARD_OPTIONS = ['inputIds', 'attentionMask', 'labels', 'outputHiddenStates'];
+const FORWARD_OPTIONS = ['inputIds', 'attentionMask', 'labels', 'outputHiddenStates', 'outputAttentions'];
 
 /** The GPT-2 transformer: token + learned position embeddings, pre-LN blocks, final LayerNorm. */
 export class GPT2Model extends PreTrainedModel {
@@ -143,26 +153,29 @@ export class GPT2Model extends PreTrainedModel {
   /**
    * The forward pass with a KV cache: ids [B, T] after `past` (one KeyValue per block, [B, h, Tpast, hs]),
    * the mask over past and new positions [B, Tpast + T], positions of the new ids [B, T] (default 0…T−1).
-   * Returns the hidden states (B, T, d) and each block's keys/values including `past` ([B, h, Tpast + T, hs]).
+   * Returns the hidden states (B, T, d), each block's keys/values including `past` ([B, h, Tpast + T, hs])
+   * and, with `outputAttentions`, each block's attention probabilities ([B, h, T, Tpast + T]).
    */
-  decode(ops: Ops, inputIds: Tensor, input: DecodeInput = {}): { states: Tensor[]; presents: KeyValue[] } {
+  decode(ops: Ops, inputIds: Tensor, input: DecodeInput = {}): BackboneStates & { presents: KeyValue[] } {
     const positions = input.positionIds ?? ops.range(inputIds, 1); // (B, T) or (T)
     let x = ops.add(this.wte.forward(ops, inputIds), this.wpe.forward(ops, positions)); // (B, T, d)
     const mask = input.attentionMask && ops.paddingMask(ops.cast(input.attentionMask, 'float32')); // (B, 1, 1, Tpast + T)
     const states = [x];
     const presents: KeyValue[] = [];
+    const attentions: Tensor[] = [];
     this.h.items.forEach((block, i) => {
-      const { hidden, present } = block.forward(ops, x, { mask, past: input.past?.[i] });
+      const { hidden, present, attention } = block.forward(ops, x, { mask, past: input.past?.[i], outputAttentions: input.outputAttentions });
       x = hidden;
       states.push(x);
       presents.push(present);
+      if (attention) attentions.push(attention);
     });
     states[states.length - 1] = this.ln_f.forward(ops, x);
-    return { states, presents };
+    return { states, presents, attentions };
   }
 
   async forward(inputs: GPT2Inputs): Promise<GPT2Output> {
-    return runGPT2(this, this.forwardProgram(inputs), inputs);
+    return runGPT2(this, this.forwardProgram(inputs));
   }
 
   /** The program `forward` runs, with its checked inputs (e.g. for `valueAndGrads` on a training engine). */
@@ -221,9 +234,12 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
     const bound = this.forwardProgram(inputs); // checks the inputs
     const wanted = ['logits', 'last_hidden_state'];
     if (bound.inputs.labels) wanted.push('loss');
-    if (inputs.outputHiddenStates === true) wanted.push(...Array.from({ length: this.config.nLayer + 1 }, (_, i) => `hidden_states.${i}`));
-    const out = await this.backend.run(statelessProgram(this), forwardFeeds(this, bound.inputs), { outputs: wanted });
-    return gpt2Output(this, out, inputs) as GPT2LMHeadOutput;
+    const nLayer = this.config.nLayer;
+    if (inputs.outputHiddenStates === true) wanted.push(...Array.from({ length: nLayer + 1 }, (_, i) => `hidden_states.${i}`));
+    const attentions = inputs.outputAttentions === true; // a variant of the graph under its own key (see lm-graph.ts)
+    if (attentions) wanted.push(...Array.from({ length: nLayer }, (_, i) => `attentions.${i}`));
+    const out = await this.backend.run(statelessProgram(this, attentions), forwardFeeds(this, bound.inputs), { outputs: wanted });
+    return gpt2Output(this, out) as GPT2LMHeadOutput;
   }
 
   /**
@@ -264,8 +280,9 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
   generate(inputIds: PromptIds, options: GenerateOptions & { readonly returnDictInGenerate: true }): Promise<GenerateOutput>;
   generate(inputIds: PromptIds, options?: GenerateOptions & { readonly returnDictInGenerate?: false }): Promise<number[][]>;
   async generate(inputIds: PromptIds, options: GenerateOptions & { readonly returnDictInGenerate?: boolean } = {}): Promise<number[][] | GenerateOutput> {
-    const { returnDictInGenerate, ...rest } = options ?? {};
+    const { returnDictInGenerate, ...given } = options ?? {};
     const asDict = checkBoolean(returnDictInGenerate, 'returnDictInGenerate', 'GPT2LMHeadModel.generate');
+    const rest = withoutPerStepOutputs(given, 'GPT2LMHeadModel.generate');
     if (rest.outputScores && !asDict) {
       throw new GenerationConfigError('outputScores needs returnDictInGenerate: true (the scores are returned beside the sequences)');
     }
@@ -275,8 +292,25 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
 
   /** `generate` one step at a time: each row's new token (and text, with a tokenizer) per step. */
   generateStream(inputIds: PromptIds, options?: GenerateOptions): AsyncGenerator<GenerationChunk, GenerateOutput> {
-    return generateStream(this, inputIds, options);
+    return generateStream(this, inputIds, withoutPerStepOutputs(options, 'GPT2LMHeadModel.generateStream'));
   }
+}
+
+/**
+ * HF's generate can return each step's attentions and hidden states (`output_attentions`,
+ * `output_hidden_states` with `return_dict_in_generate`); decoding here does not collect them, so
+ * `true` is refused by name rather than ignored (`false`, HF's default, is accepted). `forward`
+ * returns both.
+ */
+function withoutPerStepOutputs<T extends object | undefined>(options: T, where: string): T {
+  if (options === undefined || options === null) return options;
+  const { outputAttentions, outputHiddenStates, ...rest } = options as Record<string, unknown>;
+  for (const [name, value] of [['outputAttentions', outputAttentions], ['outputHiddenStates', outputHiddenStates]] as const) {
+    if (checkBoolean(value, name, where)) {
+      throw new UnsupportedError(`${where}: ${name} is not supported during generation (per-step outputs are not collected); run forward with ${name}: true on the generated sequences instead`);
+    }
+  }
+  return rest as T;
 }
 
 function modelGenerationConfig(config: GPT2Config): Readonly<Record<string, unknown>> {
@@ -297,7 +331,7 @@ function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): Bo
   const withHead = model instanceof GPT2LMHeadModel;
   const where = `${model.modelName}.forward`;
   checkInputs(inputs, FORWARD_OPTIONS, where);
-  const allStates = checkBoolean(inputs.outputHiddenStates, 'outputHiddenStates', where);
+  const flags = checkLayerOutputFlags(inputs, where);
   const config = model.config;
   const inputIds = idsFeed(inputs.inputIds, config.vocabSize, config.nPositions);
   const feeds: Record<string, HostTensor> = { input_ids: inputIds };
@@ -306,13 +340,12 @@ function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): Bo
     if (!withHead) throw new UnsupportedError('GPT2Model has no LM head: pass labels to GPT2LMHeadModel');
     feeds.labels = tokenFeed(inputs.labels, inputIds, 'labels', config.vocabSize, [IGNORE_INDEX]);
   }
-  const key = `forward:${Object.keys(feeds).join(',')}:${allStates ? 'states' : 'last'}`;
+  const key = `forward:${Object.keys(feeds).join(',')}:${layerOutputsKey(flags)}`;
   const transformer = model instanceof GPT2LMHeadModel ? model.transformer : model;
   const build = (ops: Ops, x: Record<string, Tensor>) => {
-    const states = transformer.transform(ops, x.input_ids!, x.attention_mask);
-    const last = states[states.length - 1]!;
-    const outputs: Record<string, Tensor> = { last_hidden_state: last };
-    if (allStates) states.forEach((s, i) => (outputs[`hidden_states.${i}`] = s));
+    const backbone = transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, outputAttentions: flags.allAttentions });
+    const last = backbone.states.at(-1)!;
+    const outputs: Record<string, Tensor> = { last_hidden_state: last, ...layerOutputs(backbone, flags) };
     if (model instanceof GPT2LMHeadModel) {
       outputs.logits = model.lmHead(ops, last);
       if (x.labels) outputs.loss = causalLMLoss(ops, outputs.logits, x.labels);
@@ -325,18 +358,14 @@ function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): Bo
 async function runGPT2(
   model: GPT2Model | GPT2LMHeadModel,
   bound: BoundProgram,
-  inputs: GPT2Inputs,
 ): Promise<GPT2Output & Partial<GPT2LMHeadOutput>> {
-  return gpt2Output(model, await model.backend.run(bound.program, bound.inputs), inputs);
+  return gpt2Output(model, await model.backend.run(bound.program, bound.inputs));
 }
 
-function gpt2Output(model: GPT2Model | GPT2LMHeadModel, out: Record<string, HostTensor>, inputs: GPT2Inputs): GPT2Output & Partial<GPT2LMHeadOutput> {
-  const allStates = inputs.outputHiddenStates === true;
+function gpt2Output(model: GPT2Model | GPT2LMHeadModel, out: Record<string, HostTensor>): GPT2Output & Partial<GPT2LMHeadOutput> {
   return {
     lastHiddenState: out.last_hidden_state as HostTensor<'float32'>,
-    hiddenStates: allStates
-      ? Array.from({ length: model.config.nLayer + 1 }, (_, i) => out[`hidden_states.${i}`] as HostTensor<'float32'>)
-      : undefined,
+    ...collectLayerOutputs(out, model.config.nLayer),
     logits: out.logits as HostTensor<'float32'> | undefined,
     loss: out.loss ? out.loss.data[0] : undefined,
   };

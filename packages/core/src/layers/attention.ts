@@ -28,6 +28,17 @@ export interface AttentionInput {
   readonly mask?: Tensor;
   /** The KV-cache seam: earlier keys/values are prepended, and the causal mask shifts to match. */
   readonly past?: KeyValue;
+  /** Also return the attention probabilities (HF's `output_attentions`); forces the decomposed attention. */
+  readonly outputAttentions?: boolean;
+}
+
+/** What one attention call returns. */
+export interface AttentionOutput {
+  readonly output: Tensor; // (B, T, d)
+  /** This call's keys/values including `past`. */
+  readonly present: KeyValue;
+  /** With `outputAttentions`: softmax probabilities (B, h, T, Tpast + T). */
+  readonly probabilities?: Tensor;
 }
 
 /** Multi-head self-attention with a causal and/or padding mask. */
@@ -56,8 +67,8 @@ export class MultiHeadAttention extends Module {
     this.output = this.child(names.output, new Linear(d, d, { layout }));
   }
 
-  /** x [B, T, d] → { output [B, T, d], present: this call's keys/values including `past` }. */
-  forward(ops: Ops, x: Tensor, input: AttentionInput = {}): { output: Tensor; present: KeyValue } {
+  /** x [B, T, d] → { output [B, T, d], present: this call's keys/values including `past`, probabilities? }. */
+  forward(ops: Ops, x: Tensor, input: AttentionInput = {}): AttentionOutput {
     const d = this.config.hiddenSize;
     let q: Tensor, k: Tensor, v: Tensor;
     if (this.qkv) {
@@ -74,13 +85,12 @@ export class MultiHeadAttention extends Module {
       k = ops.concat([input.past.key, k], 2); // (B, h, Tpast + T, hs)
       v = ops.concat([input.past.value, v], 2);
     }
-    const context = ops.attention(q, k, v, {
-      causal: this.config.causal,
-      mask: input.mask,
-      scale: 1 / Math.sqrt(this.headDim),
-    }); // (B, h, T, hs)
+    const options = { causal: this.config.causal, mask: input.mask, scale: 1 / Math.sqrt(this.headDim) };
+    const { context, probabilities } = input.outputAttentions
+      ? ops.attentionWithProbabilities(q, k, v, options)
+      : { context: ops.attention(q, k, v, options), probabilities: undefined }; // (B, h, T, hs)
     const merged = ops.reshape(ops.transpose(context, [0, 2, 1, 3]), [0, 0, d]); // (B, T, d)
-    return { output: this.output.forward(ops, merged), present: { key: k, value: v } };
+    return { output: this.output.forward(ops, merged), present: { key: k, value: v }, probabilities };
   }
 
   private splitHeads(ops: Ops, x: Tensor): Tensor {

@@ -26,6 +26,13 @@ export interface TransformerBlockConfig {
   readonly names: BlockNames;
 }
 
+export interface BlockOutput {
+  readonly hidden: Tensor; // (B, T, d)
+  readonly present: KeyValue;
+  /** With `outputAttentions`: the attention probabilities (B, h, T, Tk). */
+  readonly attention?: Tensor;
+}
+
 /** Self-attention and feed-forward sublayers, each with a residual connection and a LayerNorm. */
 export class TransformerBlock extends Module {
   readonly attention: MultiHeadAttention;
@@ -42,18 +49,18 @@ export class TransformerBlock extends Module {
     this.feedForwardNorm = this.child(names.feedForwardNorm, new LayerNorm(hiddenSize, layerNormEps));
   }
 
-  /** x [B, T, d] → [B, T, d]. */
-  forward(ops: Ops, x: Tensor, input: AttentionInput = {}): { hidden: Tensor; present: KeyValue } {
+  /** x [B, T, d] → hidden [B, T, d], the attention's keys/values and (with `outputAttentions`) its probabilities. */
+  forward(ops: Ops, x: Tensor, input: AttentionInput = {}): BlockOutput {
     const attend = (h: Tensor) => this.attention.forward(ops, h, input);
     if (this.config.norm === 'pre') {
-      const { output, present } = attend(this.attentionNorm.forward(ops, x));
+      const { output, present, probabilities } = attend(this.attentionNorm.forward(ops, x));
       x = ops.add(x, output);
       x = ops.add(x, this.feedForward.forward(ops, this.feedForwardNorm.forward(ops, x)));
-      return { hidden: x, present };
+      return { hidden: x, present, attention: probabilities };
     }
-    const { output, present } = attend(x);
+    const { output, present, probabilities } = attend(x);
     x = this.attentionNorm.forward(ops, ops.add(x, output));
     x = this.feedForwardNorm.forward(ops, ops.add(x, this.feedForward.forward(ops, x)));
-    return { hidden: x, present };
+    return { hidden: x, present, attention: probabilities };
   }
 }
