@@ -12,3 +12,7 @@ export { nextSentencePairs, pairInputs, type SentencePair } from './collators/ne
 export { f1Score, precisionRecallF1, type F1Average, type F1Options, type PrecisionRecallF1 } from './metrics/classification.js';
 export { getEntities, seqeval, type EntityOptions, type EntityScores, type EntitySpan, type SeqevalResult } from './metrics/entities.js';
 export { exactMatchScore, normalizeAnswer, squadF1Score, squadScores } from './metrics/squad.js';
+export { argmaxLastAxis, type BatchSource, type EvalMetrics, type EvaluateOptions } from './evaluation.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+export { ProgressReporter, formatDuration, type ProgressOptions, type ProgressStream } from './progress.js';
+export type { CallbackResult, TrainOptions } from './training-loop.js';
