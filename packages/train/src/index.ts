@@ -16,3 +16,7 @@ export { argmaxLastAxis, type BatchSource, type EvalMetrics, type EvaluateOption
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
 export { ProgressReporter, formatDuration, type ProgressOptions, type ProgressStream } from './progress.js';
 export type { CallbackResult, TrainOptions } from './training-loop.js';
+export { DatasetError, readLines, type DatasetRow } from './datasets/lines.js';
+export { readJsonl, readText, readTsv, type JsonlOptions, type TextFileOptions } from './datasets/readers.js';
+export { tokenizeRows, type TextTokenizer, type TokenizedExample, type TokenizeOptions } from './datasets/tokenize.js';
+export { padBatches, sequentialBatches, shuffleStream, type PadOptions, type PaddedBatch, type ShuffleOptions } from './datasets/batching.js';
