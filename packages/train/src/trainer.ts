@@ -11,8 +11,10 @@ import { checkOptions } from '@attnjs/core/internal';
 import { clipCoefficient } from './clipping.js';
 import { type Optimizer, optimizerParameters } from './optimizer.js';
 import { gradNormProgram, gradSlot, gradientProgram, momentSlot, readParametersProgram, updateProgram } from './programs.js';
+import { type EvalMetrics, type EvaluateOptions, evaluateModel } from './evaluation.js';
 import { Random } from './random.js';
 import { type Schedule, type ScheduleOptions, createSchedule } from './schedules.js';
+import { type TrainOptions, runTraining } from './training-loop.js';
 
 /** A model the trainer can train: one whose forward program outputs a scalar `loss` when given labels. */
 export type TrainableModel<B> = PreTrainedModel & { forwardProgram(inputs: B): BoundProgram };
@@ -61,6 +63,7 @@ export class Trainer<B> {
   /** Draws for collators and shuffling; part of the checkpoint. */
   random: Random;
   private completedSteps = 0;
+  private tokens = 0;
   private readonly schedule: Schedule;
   private readonly params: Parameter[];
   private readonly state: EngineState;
@@ -90,6 +93,11 @@ export class Trainer<B> {
     });
   }
 
+  /** Input tokens (attention mask 1, or every id without a mask) the steps of this process have trained on. */
+  get tokensSeen(): number {
+    return this.tokens;
+  }
+
   /** Optimiser steps taken so far. */
   get step(): number {
     return this.completedSteps;
@@ -108,6 +116,7 @@ export class Trainer<B> {
     let lossSum = 0;
     for (const [i, batch] of microBatches.entries()) {
       const bound = this.model.forwardProgram(batch);
+      this.tokens += inputTokens(bound.inputs);
       const out = await backend.run(gradientProgram(bound, this.params, i > 0), bound.inputs, { state: this.state });
       if (!out.loss) throw new InputError(`Trainer: the model's forward program gave no loss (are labels in the batch?)`);
       lossSum += out.loss.data[0]!;
@@ -126,26 +135,20 @@ export class Trainer<B> {
   }
 
   /**
-   * Trains until `maxSteps` optimiser steps have been taken (counting those before a resume). `batch(i,
-   * random)` gives micro-batch i (0-based over the whole run), so a resumed run sees the same data.
+   * Trains until `maxSteps` optimiser steps have been taken (counting those before a resume), with
+   * evaluation every `evalEvery` steps, callbacks, early stopping and a progress line (see `TrainOptions`).
+   * `batch(i, random)` gives micro-batch i (0-based over the whole run), so a resumed run sees the same data.
    */
-  async train(options: {
-    readonly maxSteps: number;
-    readonly batch: (index: number, random: Random) => B | Promise<B>;
-    readonly onStep?: (record: StepRecord) => void | Promise<void>;
-  }): Promise<StepRecord[]> {
-    checkOptions(options, ['maxSteps', 'batch', 'onStep'], 'Trainer.train');
-    const k = this.options.gradientAccumulationSteps ?? 1;
-    const records: StepRecord[] = [];
-    while (this.completedSteps < options.maxSteps) {
-      const first = this.completedSteps * k;
-      const batches: B[] = [];
-      for (let i = 0; i < k; i++) batches.push(await options.batch(first + i, this.random));
-      const record = await this.trainStep(batches);
-      records.push(record);
-      await options.onStep?.(record);
-    }
-    return records;
+  train(options: TrainOptions<B>): Promise<StepRecord[]> {
+    return runTraining(this, options);
+  }
+
+  /**
+   * The model's loss (averaged over label tokens, or rows) and metrics over `batches`, run forward in
+   * inference mode on the weights training has reached (Hugging Face's `Trainer.evaluate`).
+   */
+  evaluate<C>(options: EvaluateOptions<B, C>): Promise<EvalMetrics> {
+    return evaluateModel(this.model, options);
   }
 
   /** The trained weights under the model's checkpoint names (a tied weight once, under its first name). */
@@ -218,6 +221,15 @@ function checkpointNames(model: PreTrainedModel): Map<Parameter, string> {
   for (const [name, p] of model.savedParameters()) if (!names.has(p)) names.set(p, name);
   for (const [name, p] of model.namedParameters()) if (!names.has(p)) names.set(p, name); // only ever aliased
   return names;
+}
+
+/** Tokens a forward pass reads: the attention mask's ones, or every input id without a mask. */
+function inputTokens(feeds: Record<string, HostTensor>): number {
+  const mask = feeds.attention_mask;
+  if (!mask) return feeds.input_ids?.data.length ?? 0;
+  let n = 0;
+  for (let i = 0; i < mask.data.length; i++) n += Number(mask.data[i]) === 1 ? 1 : 0;
+  return n;
 }
 
 const zeros = (shape: readonly number[]) => hostTensor(new Float32Array(shape.reduce((n, d) => n * d, 1)), shape);

@@ -5,7 +5,7 @@
 import { InputError, Parameter } from '@attnjs/core';
 import { describe, expect, it } from 'vitest';
 import { clipCoefficient } from '../src/clipping.js';
-import { accuracy, perplexity } from '../src/metrics.js';
+import { accuracy, perplexity } from '../src/metrics/accuracy.js';
 import { flattenGroups } from '../src/parameter-groups.js';
 import { Random } from '../src/random.js';
 import { createSchedule } from '../src/schedules.js';
