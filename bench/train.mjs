@@ -62,8 +62,15 @@ function measure(engine, rowKey) {
 }
 
 
-const rows = args.rows.split(',').filter((r) => ROWS[r]);
+const NODE_ENGINES = ['tfjs-wasm', 'tfjs-cpu', 'pytorch']; // ONNX Runtime does not train
+const rows = args.rows.split(',');
 const engines = args.engines.split(',');
+const unknown = [...rows.filter((r) => !ROWS[r]), ...engines.filter((e) => !NODE_ENGINES.includes(e) && !BROWSER_ENGINES[e])];
+if (!(Number(args.runs) >= 1) || !(Number(args.budget) > 0)) unknown.push(`--runs ${args.runs} / --budget ${args.budget} (want ≥ 1 / > 0)`);
+if (unknown.length) {
+  console.error(`unknown row, engine or bad count: ${unknown.join(', ')} (rows: ${Object.keys(ROWS).join(', ')}; engines: ${[...NODE_ENGINES, ...Object.keys(BROWSER_ENGINES)].join(', ')})`);
+  process.exit(1);
+}
 const torchMissing = engines.includes('pytorch') ? torchUnavailable() : undefined;
 
 const made = spawnSync(process.execPath, [here('./checkpoints.mjs'), ...rows.map((r) => ROWS[r].checkpoint)], { stdio: 'inherit' });
