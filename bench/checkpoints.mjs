@@ -1,9 +1,10 @@
 /**
- * The two benchmark checkpoints: GPT-2-124M and BERT-base shapes with seeded random weights, written the
- * way `save_pretrained` writes them (Hugging Face key names, config.json + model.safetensors). They are
- * big (~0.5 GB and ~0.44 GB), so they live in bench/.cache (gitignored) and are made only when missing.
+ * The benchmark checkpoints: GPT-2-124M and BERT-base shapes with seeded random weights (and, for the
+ * training benchmark, the nanoGPT recipe's GPT-2 and a BERT-base BertForMaskedLM), written the way
+ * `save_pretrained` writes them (Hugging Face key names, config.json + model.safetensors). The big ones
+ * (~0.5 GB, ~0.44 GB each) live in bench/.cache (gitignored) and are made only when missing.
  *
- *   node bench/checkpoints.mjs   # make whatever is missing, print the folders
+ *   node bench/checkpoints.mjs [gpt2 bert nanogpt bert-base-mlm]   # make whatever is missing, print the folders
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -109,34 +110,70 @@ function gpt2Weights(c, seed) {
   return w;
 }
 
-/** BertModel's keys (no `bert.` prefix, as BertModel.save_pretrained writes them); nn.Linear is [out, in]. */
-function bertWeights(c, seed) {
+/**
+ * BertModel's keys (no `bert.` prefix, as BertModel.save_pretrained writes them); nn.Linear is [out, in].
+ * `prefix: 'bert.', pooler: false, mlmHead: true` gives BertForMaskedLM's keys instead (its decoder is
+ * tied to the word embeddings and not stored). The draws come in the same order either way.
+ */
+function bertWeights(c, seed, { prefix = '', pooler = true, mlmHead = false } = {}) {
   const init = initializer(seed);
   const h = c.hidden_size;
-  const linear = (w, name, out, inp) => w.set(`${name}.weight`, init.normal([out, inp])).set(`${name}.bias`, init.zeros([out]));
-  const norm = (w, name) => w.set(`${name}.weight`, init.ones([h])).set(`${name}.bias`, init.zeros([h]));
-  const w = new Map([
-    ['embeddings.word_embeddings.weight', init.normal([c.vocab_size, h])],
-    ['embeddings.position_embeddings.weight', init.normal([c.max_position_embeddings, h])],
-    ['embeddings.token_type_embeddings.weight', init.normal([c.type_vocab_size, h])],
-  ]);
-  norm(w, 'embeddings.LayerNorm');
+  const w = new Map();
+  const linear = (name, out, inp) => w.set(`${prefix}${name}.weight`, init.normal([out, inp])).set(`${prefix}${name}.bias`, init.zeros([out]));
+  const norm = (name) => w.set(`${prefix}${name}.weight`, init.ones([h])).set(`${prefix}${name}.bias`, init.zeros([h]));
+  w.set(`${prefix}embeddings.word_embeddings.weight`, init.normal([c.vocab_size, h]));
+  w.set(`${prefix}embeddings.position_embeddings.weight`, init.normal([c.max_position_embeddings, h]));
+  w.set(`${prefix}embeddings.token_type_embeddings.weight`, init.normal([c.type_vocab_size, h]));
+  norm('embeddings.LayerNorm');
   for (let i = 0; i < c.num_hidden_layers; i++) {
     const p = `encoder.layer.${i}.`;
-    for (const part of ['query', 'key', 'value']) linear(w, `${p}attention.self.${part}`, h, h);
-    linear(w, `${p}attention.output.dense`, h, h);
-    norm(w, `${p}attention.output.LayerNorm`);
-    linear(w, `${p}intermediate.dense`, c.intermediate_size, h);
-    linear(w, `${p}output.dense`, h, c.intermediate_size);
-    norm(w, `${p}output.LayerNorm`);
+    for (const part of ['query', 'key', 'value']) linear(`${p}attention.self.${part}`, h, h);
+    linear(`${p}attention.output.dense`, h, h);
+    norm(`${p}attention.output.LayerNorm`);
+    linear(`${p}intermediate.dense`, c.intermediate_size, h);
+    linear(`${p}output.dense`, h, c.intermediate_size);
+    norm(`${p}output.LayerNorm`);
   }
-  linear(w, 'pooler.dense', h, h);
+  if (pooler) linear('pooler.dense', h, h);
+  if (mlmHead) {
+    w.set('cls.predictions.transform.dense.weight', init.normal([h, h])).set('cls.predictions.transform.dense.bias', init.zeros([h]));
+    w.set('cls.predictions.transform.LayerNorm.weight', init.ones([h])).set('cls.predictions.transform.LayerNorm.bias', init.zeros([h]));
+    w.set('cls.predictions.bias', init.zeros([c.vocab_size]));
+  }
   return w;
 }
+
+/**
+ * The training benchmark's models (bench/train.mjs). Dropout 0 in both: nanoGPT's CPU recipe has none, and
+ * with none the PyTorch peer and attn.js compute the same thing step for step.
+ */
+const NANOGPT = {
+  ...GPT2_124M,
+  attn_pdrop: 0,
+  embd_pdrop: 0,
+  resid_pdrop: 0,
+  bos_token_id: 0,
+  eos_token_id: 0,
+  n_ctx: 64,
+  n_embd: 128,
+  n_head: 4,
+  n_layer: 4,
+  n_positions: 64,
+  vocab_size: 65,
+};
+const BERT_BASE_MLM = { ...BERT_BASE, architectures: ['BertForMaskedLM'], attention_probs_dropout_prob: 0, hidden_dropout_prob: 0 };
 
 export const CHECKPOINTS = {
   gpt2: { label: 'GPT-2-124M shape', dir: `${CACHE}gpt2-124m/`, config: GPT2_124M, weights: gpt2Weights, seed: 124 },
   bert: { label: 'BERT-base shape', dir: `${CACHE}bert-base/`, config: BERT_BASE, weights: bertWeights, seed: 110 },
+  nanogpt: { label: 'nanoGPT CPU recipe shape', dir: `${CACHE}nanogpt/`, config: NANOGPT, weights: gpt2Weights, seed: 65 },
+  'bert-base-mlm': {
+    label: 'BERT-base shape, masked-LM head',
+    dir: `${CACHE}bert-base-mlm/`,
+    config: BERT_BASE_MLM,
+    weights: (c, seed) => bertWeights(c, seed, { prefix: 'bert.', pooler: false, mlmHead: true }),
+    seed: 111,
+  },
 };
 
 async function isCurrent(dir) {

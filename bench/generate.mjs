@@ -5,16 +5,16 @@
  *
  *   node bench/generate.mjs [--engines ort-node,ort-web,tfjs-wasm,pytorch,transformers.js] [--json path]
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CACHE, CHECKPOINTS } from './checkpoints.mjs';
 import { DECODE_STEPS, LONG_CONTEXT, MEMORY_NEW_TOKENS, SEQUENCE_LENGTH } from './generation-inputs.mjs';
+import { PYTHON, runJsonProcess } from './processes.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
-const PYTHON = process.env.ATTNJS_BENCH_PYTHON || '/usr/bin/python3';
 const { values: args } = parseArgs({
   options: {
     engines: { type: 'string', default: 'ort-node,ort-web,tfjs-wasm,pytorch,transformers.js' },
@@ -28,24 +28,9 @@ function command(engine, task) {
   return [process.execPath, [here('./generate-worker.mjs'), engine, task]];
 }
 
-function measure(engine, task) {
+async function measure(engine, task) {
   const [cmd, argv] = command(engine, task);
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: here('.') });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => {
-      stderr += c;
-      process.stderr.write(c);
-    });
-    child.on('close', (code) => {
-      const line = stdout.trim().split('\n').pop();
-      if (code === 0 && line) return resolve(JSON.parse(line));
-      const lines = stderr.trim().split('\n').filter((l) => l && !l.startsWith('  ['));
-      resolve({ engine, task, error: (lines.findLast((l) => l.startsWith('ERROR: '))?.slice(7) ?? lines.at(-1) ?? `exit ${code}`).slice(0, 200) });
-    });
-  });
+  return { engine, task, ...(await runJsonProcess(cmd, argv, { cwd: here('.') })) };
 }
 
 const engines = args.engines.split(',');

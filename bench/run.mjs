@@ -8,18 +8,16 @@
  * Each measurement runs in its own process (bench/worker.mjs, bench/torch_peer.py) so its peak RSS is
  * its own. Results also go to bench/.cache/results.json.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CACHE, CHECKPOINTS } from './checkpoints.mjs';
 import { waitForIdle } from './machine.mjs';
+import { PYTHON, runJsonProcess, torchUnavailable, versionOf } from './processes.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
-// Debian's python3-torch lives in /usr/bin/python3, not in a pyenv python; ATTNJS_BENCH_PYTHON picks another.
-const PYTHON = process.env.ATTNJS_BENCH_PYTHON || '/usr/bin/python3';
 const BASELINE = 'ort-node';
 
 const { values: args } = parseArgs({
@@ -50,46 +48,14 @@ function ensureCheckpoints(models) {
   if (result.status !== 0) throw new Error('could not generate the benchmark checkpoints');
 }
 
-// ---------- peers ----------
-
-/** Why PyTorch cannot run here, or undefined when it can. */
-function torchUnavailable() {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.error) return `${PYTHON} not found`;
-  if (probe.status !== 0) {
-    const reason = probe.stderr.trim().split('\n').pop();
-    return `${PYTHON} cannot import torch (${reason}); apt-get install -y python3-torch libopenblas0-pthread`;
-  }
-  return undefined;
-}
-
 // ---------- running one measurement ----------
 
 /** Runs a worker; resolves to its JSON result or { error }. stderr (progress) passes through. */
 function measure(engine, model) {
   const counts = [String(WARMUP), String(runs), args.budget];
-  const [command, argv] =
-    engine === 'pytorch'
-      ? [PYTHON, [here('./torch_peer.py'), model, CHECKPOINTS[model].dir, ...counts]]
-      : [process.execPath, [here('./worker.mjs'), engine, model, ...counts]];
-  return new Promise((resolve) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      process.stderr.write(chunk);
-    });
-    child.on('close', (code) => {
-      const line = stdout.trim().split('\n').pop();
-      if (code === 0 && line) return resolve(JSON.parse(line));
-      // The worker ends with "ERROR: message"; Python ends with the exception line.
-      const lines = stderr.trim().split('\n').filter((l) => l && !l.startsWith('  ['));
-      const reason = lines.findLast((l) => l.startsWith('ERROR: '))?.slice(7) ?? lines.at(-1) ?? `exit code ${code}`;
-      resolve({ engine, model, error: reason.slice(0, 200) });
-    });
-  });
+  return engine === 'pytorch'
+    ? runJsonProcess(PYTHON, [here('./torch_peer.py'), model, CHECKPOINTS[model].dir, ...counts])
+    : runJsonProcess(process.execPath, [here('./worker.mjs'), engine, model, ...counts]);
 }
 
 // ---------- numbers ----------
@@ -154,14 +120,6 @@ function targets(results) {
 
 // ---------- main ----------
 
-/** A dependency's version, read from its package.json next to bench/ (some packages do not export it). */
-const versionOf = (name) => {
-  try {
-    return JSON.parse(readFileSync(here(`./node_modules/${name}/package.json`), 'utf8')).version;
-  } catch {
-    return '?';
-  }
-};
 
 const models = args.models.split(',').filter((m) => CHECKPOINTS[m]);
 let engines = args.engines.split(',');

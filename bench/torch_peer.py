@@ -93,11 +93,12 @@ def gpt2_forward(w, c, ids):
     return torch.matmul(x, w[p + "wte.weight"].t())  # (B, T, V)
 
 
-def bert_forward(w, c, ids):
-    """BertModel: embeddings + LayerNorm, post-LN layers, erf GELU, tanh pooler; nn.Linear weights [out, in]."""
+def bert_encode(w, c, ids, mask=None):
+    """BERT's encoder: embeddings + LayerNorm, post-LN layers, erf GELU; nn.Linear weights [out, in].
+    mask: an additive (B, 1, 1, T) attention mask, or None. Returns the last hidden state (B, T, H)."""
     H, eps = c["hidden_size"], c["layer_norm_eps"]
     T = ids.shape[1]
-    pre = "bert." if "bert.embeddings.word_embeddings.weight" in w else ""
+    pre = bert_prefix(w)
 
     def linear(x, name):
         return F.linear(x, w[pre + name + ".weight"], w[pre + name + ".bias"])
@@ -110,11 +111,23 @@ def bert_forward(w, c, ids):
     x = ln(x, "embeddings.LayerNorm")
     for i in range(c["num_hidden_layers"]):
         b = f"encoder.layer.{i}."
-        a = attention(*(linear(x, b + "attention.self." + n) for n in ("query", "key", "value")), c["num_attention_heads"], causal=False)
+        a = attention(*(linear(x, b + "attention.self." + n) for n in ("query", "key", "value")), c["num_attention_heads"], causal=False, mask=mask)
         x = ln(x + linear(a, b + "attention.output.dense"), b + "attention.output.LayerNorm")
         h = F.gelu(linear(x, b + "intermediate.dense"))
         x = ln(x + linear(h, b + "output.dense"), b + "output.LayerNorm")
-    pooled = torch.tanh(linear(x[:, 0], "pooler.dense"))
+    return x
+
+
+def bert_prefix(w):
+    """BertModel checkpoints have no prefix; task heads' (BertForMaskedLM, ...) put the encoder under `bert.`."""
+    return "bert." if "bert.embeddings.word_embeddings.weight" in w else ""
+
+
+def bert_forward(w, c, ids):
+    """BertModel: the encoder, then the tanh pooler on the first token."""
+    x = bert_encode(w, c, ids)
+    pre = bert_prefix(w)
+    pooled = torch.tanh(F.linear(x[:, 0], w[pre + "pooler.dense.weight"], w[pre + "pooler.dense.bias"]))
     return x, pooled
 
 
