@@ -26,6 +26,7 @@ import {
   loadPretrained,
 } from '@attnjs/core';
 import {
+  checkBoolean,
   checkInputs,
   checkOptions,
   idsFeed,
