@@ -13,7 +13,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { ConfigReader, initializeNewParameters, labelConfigFromJSON, readSafetensors } from '@attnjs/core';
+import { ConfigReader, hostTensor, initializeNewParameters, labelConfigFromJSON, readSafetensors } from '@attnjs/core';
 import { BertForMaskedLM, BertForSequenceClassification, bertConfigFromJSON } from '@attnjs/bert';
 import { Tokenizer, trainWordPiece } from '@attnjs/tokenizers';
 import { AdamW, Random, Trainer, decayGroups, maskTokens, packBlocks } from '@attnjs/train';
@@ -34,7 +34,7 @@ const RECIPE = {
   heads: 4,
   hidden: 128,
   maxPositions: 128,
-  heldOut: 2000,
+  heldOut: 600,
   pretrain: { steps: 500, blockSize: 64, batchSize: 32, learningRate: 1e-3, warmupSteps: 50, weightDecay: 0.01 },
   finetune: { steps: 3000, batchSize: 32, maxLength: 64, learningRate: 3e-4, warmupSteps: 100, weightDecay: 0.01, evalEvery: 250 },
   seed: 2024,
@@ -42,12 +42,12 @@ const RECIPE = {
 const out = args.out.replace(/\/+$/, '');
 const log = (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-// Train rows, shuffled once with a fixed seed; the last `heldOut` of them choose the checkpoint.
+// SST-2's train.tsv holds whole sentences and every phrase of them, so a random slice of it is no test: its
+// phrases' sentences are still trained on. The checkpoint is chosen instead on `heldOut` whole sentences (rows
+// no other row contains, drawn with a fixed seed), with every row that is a piece of one of them removed from
+// fine-tuning. Like dev, these are unseen full sentences.
 const rows = readSst2(await readFile(`${args.data}/train.tsv`, 'utf8'));
-const order = new Random(RECIPE.seed).permutation(rows.length);
-const shuffled = order.map((i) => rows[i]);
-const fit = shuffled.slice(0, rows.length - RECIPE.heldOut);
-const heldOut = shuffled.slice(rows.length - RECIPE.heldOut);
+const { fit, heldOut } = splitWholeSentences(rows, RECIPE.heldOut, new Random(RECIPE.seed));
 
 const tokenizerJSON = await trainWordPiece(
   rows.map((r) => r.sentence),
@@ -151,6 +151,9 @@ const heldOutIds = heldOut.map((r) => encode(r.sentence));
 const groups = lengthGroups(fitIds, F.batchSize);
 
 let best = { accuracy: -1, step: 0, weights: undefined };
+// The mean of the weights at the evaluations of the second half (stochastic weight averaging), a candidate
+// beside the best single checkpoint; the held-out sentences choose between them.
+const averaged = { count: 0, sums: undefined, shapes: undefined };
 let window = [];
 await trainer.train({
   maxSteps: F.steps,
@@ -167,11 +170,18 @@ await trainer.train({
     if (r.step % F.evalEvery === 0 || r.step === F.steps) {
       const accuracy = await heldOutAccuracy();
       log(`finetune step ${r.step} held-out accuracy ${(100 * accuracy).toFixed(2)} %`);
-      if (accuracy > best.accuracy) best = { accuracy, step: r.step, weights: await trainer.readWeights() };
+      const weights = await trainer.readWeights();
+      if (accuracy > best.accuracy) best = { accuracy, step: r.step, weights };
+      if (r.step > F.steps / 2) accumulate(averaged, weights);
     }
   },
 });
 
+const averagedWeights = averageOf(averaged);
+model.loadWeights(averagedWeights, 'the averaged weights');
+const averagedAccuracy = await heldOutAccuracy();
+log(`weights averaged over the ${averaged.count} evaluations after step ${F.steps / 2}: held-out accuracy ${(100 * averagedAccuracy).toFixed(2)} %`);
+if (averagedAccuracy > best.accuracy) best = { accuracy: averagedAccuracy, step: `mean of ${averaged.count}`, weights: averagedWeights };
 await mkdir(out, { recursive: true });
 await writeModelFolder(out, { config: hfConfig, weights: best.weights, tokenizer: tokenizerJSON });
 await writeFile(
@@ -193,6 +203,33 @@ async function heldOutAccuracy() {
     });
   }
   return correct / heldOutIds.length;
+}
+
+/** `size` whole sentences for choosing checkpoints, and the rows left to fine-tune on (none a piece of them). */
+function splitWholeSentences(all, size, random) {
+  const heldOut = [];
+  for (const i of random.permutation(all.length)) {
+    const s = all[i].sentence;
+    if (s.split(' ').length < 8 || all.some((other) => other.sentence !== s && other.sentence.includes(s))) continue;
+    heldOut.push(all[i]);
+    if (heldOut.length === size) break;
+  }
+  const held = heldOut.map((r) => r.sentence);
+  const fit = all.filter((r) => !held.some((sentence) => sentence.includes(r.sentence)));
+  return { fit, heldOut };
+}
+
+function accumulate(average, weights) {
+  average.sums ??= new Map([...weights].map(([name, t]) => [name, new Float64Array(t.data.length)]));
+  average.shapes ??= new Map([...weights].map(([name, t]) => [name, t.shape]));
+  for (const [name, t] of weights) average.sums.get(name).forEach((v, i, sum) => (sum[i] = v + t.data[i]));
+  average.count++;
+}
+
+function averageOf(average) {
+  const out = new Map();
+  for (const [name, sum] of average.sums) out.set(name, hostTensor(Float32Array.from(sum, (v) => v / average.count), average.shapes.get(name)));
+  return out;
 }
 
 /** Indices of `rows` sorted by length (stable: ties keep their shuffled order), cut into groups of `size`. */
