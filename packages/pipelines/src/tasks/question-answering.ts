@@ -105,9 +105,8 @@ export function questionContextPairs(inputs: unknown): { pairs: [string, string]
     }
     if (Array.isArray(question) || Array.isArray(context)) many = true;
     questions.forEach((q, k) => {
-      const suffix = Array.isArray(question) || Array.isArray(context) ? `[${k}]` : '';
-      checkText(q, `${name}.question${Array.isArray(question) ? suffix : ''}`, WHERE);
-      checkText(contexts[k], `${name}.context${Array.isArray(context) ? suffix : ''}`, WHERE);
+      checkText(q, Array.isArray(question) ? `${name}.question[${k}]` : `${name}.question`, WHERE);
+      checkText(contexts[k], Array.isArray(context) ? `${name}.context[${k}]` : `${name}.context`, WHERE);
       pairs.push([q, contexts[k] as string]);
     });
   });
