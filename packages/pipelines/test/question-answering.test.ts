@@ -2,6 +2,9 @@
  * Hugging Face's question-answering span selection on hand-made logits: the logits are logs of small
  * weights, so every probability and score below is a fraction worked out by hand.
  */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BertForQuestionAnswering } from '@attnjs/bert';
 import { type Backend, InputError, UnsupportedError } from '@attnjs/core';
 import type { Encoding, Tokenizer } from '@attnjs/tokenizers';
@@ -10,7 +13,7 @@ import { type Answer, type AnswerWindow, selectAnswers, windowSpans } from '../s
 import { pipeline } from '../src/pipeline.js';
 import type { QuestionAnsweringPipeline } from '../src/tasks/question-answering.js';
 import { ENGINES, counts, fixture } from './helpers.js';
-import { tinyBertTokenizer } from './subword-tokenizer.js';
+import { tinyBertTokenizer, tinyBertVocab } from './subword-tokenizer.js';
 
 const ln = Math.log;
 const defaults = { topK: 1, maxAnswerLen: 15, handleImpossibleAnswer: false, alignToWords: true };
@@ -258,12 +261,25 @@ describe.each(ENGINES)('question-answering on $name', ({ create }) => {
     await expect(qa({ question: 'Who?', context: ' ' })).rejects.toThrow(/inputs.context is empty/);
     await expect(qa([{ question: 'Who?', context }, { question: 'Who?', context: '' }])).rejects.toThrow(/inputs\[1\]\.context is empty/);
     await expect(qa({ question: ['a', 'b'], context: ['c'] })).rejects.toThrow(InputError);
+    await expect(qa({ question: ['Who?', ''], context })).rejects.toThrow(/inputs\.question\[1\] is empty/);
     await expect(qa('Who?' as never)).rejects.toThrow(InputError);
     await expect(qa({ question: 'Who?', context }, { topK: 0 })).rejects.toThrow(/topK must be an integer ≥ 1/);
     await expect(qa({ question: 'Who?', context }, { maxSeqLen: 65 })).rejects.toThrow(/maxSeqLen 65 is longer than the model's position table \(64\)/);
     await expect(qa({ question: 'Who?', context }, { docStride: 70 })).rejects.toThrow(UnsupportedError);
     await expect(qa({ question: 'Who?', context }, { maxQuestionLen: 8 } as never)).rejects.toThrow(/maxQuestionLen/);
     await expect(qa({ question: 'who '.repeat(70), context })).rejects.toThrow(InputError);
+  });
+
+  it('loads BertForQuestionAnswering and its tokenizer from a model folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attn-qa-'));
+    for (const file of ['config.json', 'model.safetensors']) copyFileSync(join(FIXTURE, file), join(dir, file));
+    writeFileSync(join(dir, 'vocab.txt'), tinyBertVocab());
+    const fromFolder = await pipeline('question-answering', dir, { backend, topK: 2 });
+    expect(fromFolder.model).toBeInstanceOf(BertForQuestionAnswering);
+    const input = { question: QUESTION, context: LONG_CONTEXT };
+    expect(await fromFolder(input)).toEqual(await qa(input, { topK: 2 }));
+    fromFolder.dispose();
+    rmSync(dir, { recursive: true });
   });
 
   it('leaves no tensors, states or sessions behind', async () => {

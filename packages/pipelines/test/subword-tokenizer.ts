@@ -12,7 +12,8 @@ const VOCAB_SIZE = 1000;
 const CJK = ['東', '京', '中', '国', '人', '大'];
 const SUBWORDS = ['##s', '##son', '##ing', '##ed', '##er', '##ly'];
 
-export function tinyBertTokenizer(): Tokenizer {
+/** The vocabulary, one token a line (vocab.txt). */
+export function tinyBertVocab(): string {
   const full = readFileSync(new URL('../../../testdata/bert-vocab/vocab.txt', import.meta.url), 'utf8').split('\n');
   const chosen = new Set(full.slice(0, 104));
   for (const token of full.slice(104, 1997)) if (token.length === 1 && token.charCodeAt(0) < 128) chosen.add(token);
@@ -22,5 +23,9 @@ export function tinyBertTokenizer(): Tokenizer {
     if (chosen.size >= VOCAB_SIZE) break;
     if (/^[a-z]+$/.test(token)) chosen.add(token);
   }
-  return Tokenizer.fromWordPieceVocab([...chosen].join('\n'));
+  return [...chosen].join('\n');
+}
+
+export function tinyBertTokenizer(): Tokenizer {
+  return Tokenizer.fromWordPieceVocab(tinyBertVocab());
 }

@@ -10,7 +10,7 @@ import { BertForQuestionAnswering } from '@attnjs/bert';
 import { type Encoding, type Tokenizer, TokenizerError } from '@attnjs/tokenizers';
 import { type Answer, type AnswerWindow, selectAnswers } from '../answer-spans.js';
 import { batchSizeOption, checkText, chunks, maxPositions, padBatch, padTokenId } from '../batching.js';
-import type { Pipeline } from '../pipeline.js';
+import type { PipelineBase } from '../pipeline.js';
 import type { PipelineContext, TaskDefinition } from '../registry.js';
 
 export type { Answer } from '../answer-spans.js';
@@ -39,13 +39,13 @@ export interface QuestionAnsweringOptions {
 }
 
 /**
- * One question → its best answer (`topK` 1) or its `topK` answers; several questions → a list of those.
+ * One question → its best answer (`topK` 1) or its `topK` answers; several questions (a list of inputs,
+ * or lists inside one) → one such result per question.
  */
-export type QuestionAnsweringPipeline = Pipeline<
-  QuestionAnsweringInput | readonly QuestionAnsweringInput[],
-  Answer | Answer[] | Answer[][],
-  QuestionAnsweringOptions
->;
+export interface QuestionAnsweringPipeline extends PipelineBase {
+  (input: { readonly question: string; readonly context: string }, options?: QuestionAnsweringOptions): Promise<Answer | Answer[]>;
+  (inputs: QuestionAnsweringInput | readonly QuestionAnsweringInput[], options?: QuestionAnsweringOptions): Promise<Answer[] | Answer[][]>;
+}
 
 interface SpanModel extends PreTrainedModel {
   forward(inputs: { inputIds: number[][]; attentionMask: number[][]; tokenTypeIds: number[][] }): Promise<{ startLogits: HostTensor<'float32'>; endLogits: HostTensor<'float32'> }>;
@@ -105,9 +105,8 @@ export function questionContextPairs(inputs: unknown): { pairs: [string, string]
     }
     if (Array.isArray(question) || Array.isArray(context)) many = true;
     questions.forEach((q, k) => {
-      const suffix = Array.isArray(question) || Array.isArray(context) ? `[${k}]` : '';
-      checkText(q, `${name}.question${Array.isArray(question) ? suffix : ''}`, WHERE);
-      checkText(contexts[k], `${name}.context${Array.isArray(context) ? suffix : ''}`, WHERE);
+      checkText(q, Array.isArray(question) ? `${name}.question[${k}]` : `${name}.question`, WHERE);
+      checkText(contexts[k], Array.isArray(context) ? `${name}.context[${k}]` : `${name}.context`, WHERE);
       pairs.push([q, contexts[k] as string]);
     });
   });

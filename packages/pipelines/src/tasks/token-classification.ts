@@ -20,7 +20,7 @@ import {
   mergeOverlappingEntities,
 } from '../entity-aggregation.js';
 import { softmax } from '../math.js';
-import type { Pipeline } from '../pipeline.js';
+import type { PipelineBase } from '../pipeline.js';
 import type { PipelineContext, TaskDefinition } from '../registry.js';
 
 export type { AggregationStrategy, EntityGroup, TokenEntity } from '../entity-aggregation.js';
@@ -38,12 +38,14 @@ export interface TokenClassificationOptions {
   readonly batchSize?: number;
 }
 
-/** One text → its entities (tokens for 'none', groups otherwise); a list of texts → one list per text. */
-export type TokenClassificationPipeline = Pipeline<
-  string | readonly string[],
-  TokenEntity[] | EntityGroup[] | TokenEntity[][] | EntityGroup[][],
-  TokenClassificationOptions
->;
+/**
+ * One text → its entities (tokens with 'none', groups otherwise); a list of texts → one list per text.
+ * The strategy can be a default given to `pipeline()`, so the result type is the union.
+ */
+export interface TokenClassificationPipeline extends PipelineBase {
+  (input: string, options?: TokenClassificationOptions): Promise<TokenEntity[] | EntityGroup[]>;
+  (inputs: readonly string[], options?: TokenClassificationOptions): Promise<TokenEntity[][] | EntityGroup[][]>;
+}
 
 interface TokenClassifier extends PreTrainedModel {
   readonly config: { readonly numLabels: number; readonly id2label: Readonly<Record<number, string>> };
