@@ -32,10 +32,8 @@ function section(lines: string[], title: string): string[] {
 /** "  text   → a 0.123, b 0.045" → [text, [[a, 0.123], [b, 0.045]]] */
 function scored(line: string): [string, [string, number][]] {
   const [text, shown] = line.split(' → ');
-  const pairs = shown!.split(', ').map((pair) => {
-    const [token, score] = pair.split(' ');
-    return [token!, Number(score)] as [string, number];
-  });
+  // A candidate is "<token> <score>"; a token may itself be "," (so no splitting on ", ").
+  const pairs = [...shown!.matchAll(/(\S+) (\d+\.\d{3})(?:, |$)/g)].map((m) => [m[1]!, Number(m[2])] as [string, number]);
   return [text!.trim(), pairs];
 }
 
