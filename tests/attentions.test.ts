@@ -215,6 +215,10 @@ describe('typed errors (tfjs-cpu)', () => {
     expect(() => model.generateStream([[5, 6, 7]], { outputAttentions: true } as never)).toThrow(UnsupportedError);
     // false is HF's default and asks for nothing.
     expect(await generate({ outputAttentions: false, outputHiddenStates: false })).toEqual(await generate({}));
+    // generation_config.json asking for them: HF returns them only in the dict, so only then is it refused.
+    model.generationConfig = { ...model.generationConfig, output_attentions: true };
+    await expect(generate({ returnDictInGenerate: true })).rejects.toThrow(/generation_config.json's output_attentions is true/);
+    expect(await generate({})).toHaveLength(1);
     model.dispose();
   });
 });
