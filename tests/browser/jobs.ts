@@ -6,12 +6,14 @@
 import type { HostTensor } from '@attnjs/core';
 import { expect } from 'vitest';
 import { expectBertHfTiniest, expectBertPreTrainingCase, expectGpt2Case, expectGpt2HfFake, type Outputs } from '../model-checks.js';
-import { readReference, TOLERANCE } from '../reference.js';
+import { LAYERS, expectProbabilityLaws, expectReproduced } from '../attention-checks.js';
+import type { Architecture } from '../attention-reference.js';
+import { fixtureDir, readReference, TOLERANCE } from '../reference.js';
 import type { Failed, ForwardOutputs, ModelJob, ModelOutputs, WireTensor } from './page/protocol.js';
 
 export interface Check {
   readonly name: string;
-  readonly run: (out: ModelOutputs) => void;
+  readonly run: (out: ModelOutputs) => void | Promise<void>;
 }
 
 export interface Fixture {
@@ -28,12 +30,13 @@ function succeeded<T extends object>(result: T | Failed): T {
   if ('error' in result) throw new Error(`the page failed on this case: ${result.error}`);
   return result;
 }
-const outputs = (result: ForwardOutputs | Failed): Outputs => {
+const outputs = (result: ForwardOutputs | Failed): Outputs & { attentions?: HostTensor[] } => {
   const f = succeeded(result);
   return {
     logits: fromWire(f.logits),
     lastHiddenState: fromWire(f.lastHiddenState),
     hiddenStates: f.hiddenStates?.map(fromWire),
+    attentions: f.attentions?.map(fromWire),
     loss: f.loss ?? undefined,
     nspLogits: f.nspLogits && fromWire(f.nspLogits),
   };
@@ -42,13 +45,39 @@ const outputs = (result: ForwardOutputs | Failed): Outputs => {
 // biome-ignore lint: reference files are free-form JSON
 type Json = any;
 
+/** A reference case's inputs with `outputAttentions` (an extra forward after the case's own). */
+const attentionsForward = (c: Json) => ({
+  inputIds: c.input_ids,
+  attentionMask: c.attention_mask,
+  ...(c.token_type_ids ? { tokenTypeIds: c.token_type_ids } : {}),
+  outputAttentions: true,
+});
+
+/** The laws of attention probabilities, and agreement with the float64 re-computation from the case's reference hidden states. */
+function attentionsCheck(fixture: string, architecture: Architecture, c: Json, at: number, tol: number): Check {
+  return {
+    name: `${fixture} case ${c.name}: attention probabilities`,
+    run: async (out) => {
+      const attentions = outputs(out.forwards[at]!).attentions!;
+      expect(attentions).toHaveLength(LAYERS);
+      attentions.forEach((a, l) => expectProbabilityLaws(a, c.attention_mask, architecture === 'gpt2', `attentions[${l}]`));
+      const ref = c.float64.hidden_states as number[][][][];
+      const last = (b: number) => (architecture === 'gpt2' ? ref[LAYERS]![b]! : c.float64.sequence_output[b]);
+      await expectReproduced(architecture, fixtureDir(fixture), attentions, (l, b) => ref[l]![b]!, last, c.lengths, fixture, tol);
+    },
+  };
+}
+
 function gpt2Tiny(fixture: string, tol: number): Fixture {
   const ref = readReference(fixture);
   return {
     job: {
       modelClass: 'GPT2LMHeadModel',
       fixture,
-      forwards: ref.cases.map((c: Json) => ({ inputIds: c.input_ids, attentionMask: c.attention_mask, labels: c.labels, outputHiddenStates: true })),
+      forwards: [
+        ...ref.cases.map((c: Json) => ({ inputIds: c.input_ids, attentionMask: c.attention_mask, labels: c.labels, outputHiddenStates: true })),
+        attentionsForward(ref.cases[0]),
+      ],
       // Each prompt with the KV cache (in the engine), then recomputing the prefix every step.
       generations: [true, false].flatMap((useCache) => ref.generation.map((g: Json) => ({ prompt: g.prompt, maxNewTokens: g.max_new_tokens, useCache }))),
     },
@@ -57,6 +86,7 @@ function gpt2Tiny(fixture: string, tol: number): Fixture {
         name: `${fixture} case ${c.name}: logits, hidden states, loss`,
         run: (out: ModelOutputs) => expectGpt2Case(outputs(out.forwards[i]!), c, tol),
       })),
+      attentionsCheck(fixture, 'gpt2', ref.cases[0], ref.cases.length, tol),
       ...[true, false].flatMap((useCache, pass) =>
         ref.generation.map((g: Json, i: number) => ({
           name: `${fixture} greedy generation from [${g.prompt.join(' ')}], ${useCache ? 'cached' : 'uncached'}`,
@@ -92,20 +122,26 @@ function bertTiny(fixture: string, tol: number): Fixture {
     job: {
       modelClass: 'BertForPreTraining',
       fixture,
-      forwards: ref.cases.map((c: Json) => ({
-        inputIds: c.input_ids,
-        attentionMask: c.attention_mask,
-        tokenTypeIds: c.token_type_ids,
-        labels: c.mlm_labels,
-        nextSentenceLabel: c.next_sentence_label,
-        outputHiddenStates: true,
-      })),
+      forwards: [
+        ...ref.cases.map((c: Json) => ({
+          inputIds: c.input_ids,
+          attentionMask: c.attention_mask,
+          tokenTypeIds: c.token_type_ids,
+          labels: c.mlm_labels,
+          nextSentenceLabel: c.next_sentence_label,
+          outputHiddenStates: true,
+        })),
+        attentionsForward(ref.cases[0]),
+      ],
       generations: [],
     },
-    checks: ref.cases.map((c: Json, i: number) => ({
-      name: `${fixture} case ${c.name}: hidden states, MLM and NSP logits, total loss`,
-      run: (out: ModelOutputs) => expectBertPreTrainingCase(outputs(out.forwards[i]!), c, tol),
-    })),
+    checks: [
+      ...ref.cases.map((c: Json, i: number) => ({
+        name: `${fixture} case ${c.name}: hidden states, MLM and NSP logits, total loss`,
+        run: (out: ModelOutputs) => expectBertPreTrainingCase(outputs(out.forwards[i]!), c, tol),
+      })),
+      attentionsCheck(fixture, 'bert', ref.cases[0], ref.cases.length, tol),
+    ],
   };
 }
 

@@ -283,6 +283,12 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
     const { returnDictInGenerate, ...given } = options ?? {};
     const asDict = checkBoolean(returnDictInGenerate, 'returnDictInGenerate', 'GPT2LMHeadModel.generate');
     const rest = withoutPerStepOutputs(given, 'GPT2LMHeadModel.generate');
+    // generation_config.json may ask for them too; HF returns them only in the dict, so only then refuse.
+    for (const field of ['output_attentions', 'output_hidden_states']) {
+      if (asDict && this.generationConfig?.[field] === true) {
+        throw new UnsupportedError(`GPT2LMHeadModel.generate: generation_config.json's ${field} is true, but per-step ${field.slice(7).replace('_', ' ')} are not collected during generation; run forward on the generated sequences instead`);
+      }
+    }
     if (rest.outputScores && !asDict) {
       throw new GenerationConfigError('outputScores needs returnDictInGenerate: true (the scores are returned beside the sequences)');
     }

@@ -77,6 +77,7 @@ async function runModel(backend: Backend, job: ModelJob): Promise<ModelOutputs> 
           logits: toWire(out.logits ?? out.predictionLogits),
           lastHiddenState: toWire(out.lastHiddenState),
           hiddenStates: out.hiddenStates?.map(toWire),
+          attentions: out.attentions?.map(toWire),
           nspLogits: out.seqRelationshipLogits && toWire(out.seqRelationshipLogits),
         };
       }));

@@ -38,6 +38,8 @@ export interface ForwardOutputs {
   readonly logits: WireTensor;
   readonly lastHiddenState: WireTensor;
   readonly hiddenStates?: WireTensor[];
+  /** With `outputAttentions`: each layer's attention probabilities. */
+  readonly attentions?: WireTensor[];
   /** BertForPreTraining's `seqRelationshipLogits`. */
   readonly nspLogits?: WireTensor;
 }
