@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from torch_peer import bert_forward, gpt2_forward, read_safetensors  # noqa: E402
+from torch_peer import bert_encode, bert_forward, gpt2_forward, read_safetensors  # noqa: E402
 
 
 def logits(folder, ids):
@@ -26,11 +26,12 @@ def logits(folder, ids):
     ids = torch.tensor(ids, dtype=torch.long)
     if config["model_type"] == "gpt2":
         return gpt2_forward(weights, config, ids)
-    hidden, pooled = bert_forward(weights, config, ids)
     architecture = config["architectures"][0]
     if architecture == "BertForSequenceClassification":
+        _, pooled = bert_forward(weights, config, ids)
         return F.linear(pooled, weights["classifier.weight"], weights["classifier.bias"])
-    if architecture == "BertForMaskedLM":
+    if architecture == "BertForMaskedLM":  # no pooler, as Hugging Face's BertForMaskedLM
+        hidden = bert_encode(weights, config, ids)
         t = "cls.predictions.transform."
         h = F.layer_norm(F.gelu(F.linear(hidden, weights[t + "dense.weight"], weights[t + "dense.bias"])), (config["hidden_size"],),
                          weights[t + "LayerNorm.weight"], weights[t + "LayerNorm.bias"], config["layer_norm_eps"])
