@@ -4,9 +4,11 @@
  * so each stage's number is the peak so far. CPU contention does not change it; run each configuration
  * in its own process.
  *
- *   node bench/ort-memory.mjs [--host-weights=keep|release] [--prepacking=on|off]
+ *   node bench/ort-memory.mjs [--host-weights=keep|release]
  */
 import { createOrtBackend } from '@attnjs/backend-ort';
+// ONNX Runtime's own switches (prepacking, the CPU arena) were measured by wrapping InferenceSession.create;
+// see docs/engine-state.md.
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { CHECKPOINTS } from './checkpoints.mjs';
 import { MEMORY_NEW_TOKENS, SEQUENCE_LENGTH, promptIds } from './generation-inputs.mjs';
@@ -14,7 +16,6 @@ import { MEMORY_NEW_TOKENS, SEQUENCE_LENGTH, promptIds } from './generation-inpu
 const flag = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const options = {};
 if (flag('host-weights')) options.hostWeights = flag('host-weights');
-if (flag('prepacking')) options.prepacking = flag('prepacking') === 'on';
 const mb = (kb) => Math.round(kb / 1024);
 const stages = {};
 const mark = (stage) => {

@@ -24,8 +24,10 @@ type Compare = (a: Uint8Array, b: Uint8Array) => number;
 /** Bytes compared per read when checking a file against the host arrays. */
 const CHUNK = 8 << 20;
 
-const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
-const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/')) || '/';
+/** Where the last path separator is ('/' or, on Windows, '\\'). */
+const lastSeparator = (path: string) => Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+const basename = (path: string) => path.slice(lastSeparator(path) + 1);
+const folderOf = (path: string) => path.slice(0, lastSeparator(path)) || path.slice(0, 1);
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** One session's choice: which parameters are read from which folder's file. */
