@@ -45,6 +45,10 @@ export interface TraceOptions {
    * default true). With false they are traced as core's decompositions into elementary ops.
    */
   readonly fusedKernels?: boolean;
+}
+
+/** The backend's own trace options: exports always embed their weights. */
+export interface SessionTraceOptions extends TraceOptions {
   /**
    * Where ONNX Runtime can read a parameter's bytes from a file (external data), or undefined to embed
    * them in the model (the default for every parameter).
@@ -71,7 +75,7 @@ export function fusedKernelsOption(value: unknown): boolean {
 }
 
 /** Traces `program` into a standalone ONNX model. Errors thrown by `program.build` propagate unchanged. */
-export function traceProgram(program: Program, signature: InputSignature, options: TraceOptions = {}): TracedProgram {
+export function traceProgram(program: Program, signature: InputSignature, options: SessionTraceOptions = {}): TracedProgram {
   const names = new Map<Parameter, string>();
   for (const [key, p] of options.parameterNames ?? []) if (!names.has(p)) names.set(p, key);
   const g = new GraphBuilder(names, options.externalWeights);
