@@ -22,6 +22,7 @@ import {
   stateUsage,
 } from '@attnjs/core';
 import type * as OrtWeb from 'onnxruntime-web';
+import { FileWeights, type WeightPlan } from './file-weights.js';
 import { type OrtBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { fusedKernelsOption, type InputSignature, type TracedProgram, traceProgram } from './trace.js';
 
@@ -37,6 +38,18 @@ interface Compiled {
 
 interface CacheEntry {
   readonly ready: Promise<Compiled>;
+}
+
+/** A trace and the choice of which weights it reads from a file. */
+interface Traced {
+  readonly traced: TracedProgram;
+  readonly plan?: WeightPlan;
+}
+
+/** Checkpoint names of the owner's parameters, for error messages, when the owner is a module. */
+function parameterNames(owner: object): ReadonlyMap<Parameter, string> {
+  const named = (owner as { namedParameters?: () => ReadonlyMap<string, Parameter> }).namedParameters?.();
+  return new Map([...(named ?? [])].map(([name, p]) => [p, name] as const));
 }
 
 /** Creates an ONNX Runtime backend (default: onnxruntime-web on wasm). */
@@ -55,12 +68,15 @@ class OrtBackend implements Backend {
   /** An owner that is garbage-collected without `release` still frees its sessions. */
   private readonly finalizer = new FinalizationRegistry<Map<string, CacheEntry>>((entries) => this.releaseEntries(entries));
   private disposed = false;
+  /** ort-node: weights read from the model.safetensors they were loaded from (undefined: always embedded). */
+  private readonly fileWeights?: FileWeights;
 
   constructor(
     private readonly options: ResolvedOptions,
     private readonly fusedKernels: boolean,
   ) {
     this.name = options.name;
+    if (options.weightsFromFile) this.fileWeights = new FileWeights(options.hostWeights, options.name);
   }
 
   async run<I extends string, O extends string>(
@@ -138,8 +154,13 @@ class OrtBackend implements Backend {
     // JavaScript can; only without its optimiser are weights laid out while tracing.
     const preTranspose = this.options.sessionOptions.graphOptimizationLevel === 'disabled';
     const decomposeTanhGelu = this.options.sessionOptions.executionProviders?.some((p) => String(p) === 'webgpu');
-    const traced = traceProgram(program, signature, { preTranspose, decomposeTanhGelu, fusedKernels: this.fusedKernels }); // throws as-is: the program's own errors
-    const entry: CacheEntry = { ready: this.createSession(program.key, traced) };
+    const trace = (embed?: ReadonlySet<Parameter>): Traced => {
+      const plan = this.fileWeights?.plan(embed);
+      const options = { preTranspose, decomposeTanhGelu, fusedKernels: this.fusedKernels, externalWeights: plan?.externalWeights };
+      return { traced: traceProgram(program, signature, options), plan };
+    };
+    const first = trace(); // throws as-is: the program's own errors
+    const entry: CacheEntry = { ready: this.createSession(program, first, trace) };
     let entries = this.sessions.get(program.owner);
     if (!entries) {
       entries = new Map();
@@ -156,14 +177,33 @@ class OrtBackend implements Backend {
     return entry.ready;
   }
 
-  private async createSession(programKey: string, traced: TracedProgram): Promise<Compiled> {
-    const { ort, sessionOptions } = this.options;
-    try {
-      const session = await ort.InferenceSession.create(traced.model, sessionOptions);
-      return { session, traced: { inputs: traced.inputs, outputs: traced.outputs }, queue: Promise.resolve() };
-    } catch (error) {
-      throw new BackendError(`${this.name}: ONNX Runtime rejected the graph for "${programKey}": ${message(error)}`, { cause: error });
+  /**
+   * Weights read from a file are checked against it first; those whose file no longer holds them are
+   * traced again, embedded. Once the session holds the weights, their host copies may be released.
+   */
+  private async createSession(program: Program, first: Traced, trace: (embed: ReadonlySet<Parameter>) => Traced): Promise<Compiled> {
+    const { ort } = this.options;
+    let { traced, plan } = first;
+    if (this.fileWeights && traced.externalParams.size) {
+      const stale = await this.fileWeights.stale(traced.externalParams);
+      if (stale.size) ({ traced, plan } = trace(stale));
     }
+    let session: Session;
+    try {
+      session = await ort.InferenceSession.create(traced.model, this.sessionOptions(traced.externalParams.size ? plan?.folder : undefined));
+    } catch (error) {
+      throw new BackendError(`${this.name}: ONNX Runtime rejected the graph for "${program.key}": ${message(error)}`, { cause: error });
+    }
+    if (this.fileWeights?.hostWeights === 'release') this.fileWeights.releaseHost(traced.externalParams, traced.parameters, parameterNames(program.owner));
+    return { session, traced: { inputs: traced.inputs, outputs: traced.outputs }, queue: Promise.resolve() };
+  }
+
+  /** The session options, with the folder ONNX Runtime resolves external data against when there is some. */
+  private sessionOptions(folder: string | undefined): OrtWeb.InferenceSession.SessionOptions {
+    const { sessionOptions } = this.options;
+    if (folder === undefined) return sessionOptions;
+    const session = { ...(sessionOptions.extra?.session as Record<string, string> | undefined), model_external_initializers_file_folder_path: folder };
+    return { ...sessionOptions, extra: { ...sessionOptions.extra, session } };
   }
 
   private toOrt(t: HostTensor): OrtTensor {

@@ -5,6 +5,7 @@
 import { BackendError, UnsupportedError } from '@attnjs/core';
 import { importNodeBuiltin } from '@attnjs/core/internal';
 import type * as OrtWeb from 'onnxruntime-web';
+import type { HostWeights } from './file-weights.js';
 
 /** What this backend uses of an ONNX Runtime module; `onnxruntime-web` and `onnxruntime-node` both fit. */
 export type OrtModule = Pick<typeof OrtWeb, 'InferenceSession' | 'Tensor' | 'env'> & {
@@ -28,12 +29,47 @@ export interface OrtBackendOptions {
    * decompositions into elementary ops are traced instead: meant for testing those decompositions.
    */
   readonly fusedKernels?: boolean;
+  /**
+   * onnxruntime-node only (default true there): ONNX Runtime reads F32 weights straight from the
+   * model.safetensors file they were loaded from (ONNX external data) instead of from a copy embedded in
+   * each session's model. Weights that do not qualify (F16/BF16 files, weights from a URL or from bytes,
+   * arrays changed since loading) are embedded either way. onnxruntime-web copies every weight into its
+   * wasm memory, so it has no such mode: `true` there is an `UnsupportedError`.
+   */
+  readonly weightsFromFile?: boolean;
+  /**
+   * What happens to a parameter's host array once a session reads the weight from its file:
+   * `'keep'` (default) leaves `parameter.value` as it was; `'release'` drops it, so the weights are held
+   * once, by ONNX Runtime, and `parameter.value` throws `HostWeightsReleasedError` until a new value is
+   * assigned. Parameters not read from a file keep their host arrays. `'release'` needs `weightsFromFile`.
+   */
+  readonly hostWeights?: HostWeights;
 }
 
 export interface ResolvedOptions {
   readonly name: string;
   readonly ort: OrtModule;
   readonly sessionOptions: OrtWeb.InferenceSession.SessionOptions;
+  readonly weightsFromFile: boolean;
+  readonly hostWeights: HostWeights;
+}
+
+const HOST_WEIGHTS: readonly HostWeights[] = ['keep', 'release'];
+
+/** Checks weightsFromFile and hostWeights; `isNode`: the runtime is onnxruntime-node. */
+function weightOptions(options: OrtBackendOptions, isNode: boolean): Pick<ResolvedOptions, 'weightsFromFile' | 'hostWeights'> {
+  const { weightsFromFile = isNode, hostWeights = 'keep' } = options;
+  if (typeof weightsFromFile !== 'boolean') throw new UnsupportedError(`weightsFromFile must be true or false, got ${String(weightsFromFile)}`);
+  if (!HOST_WEIGHTS.includes(hostWeights)) throw new UnsupportedError(`hostWeights "${String(hostWeights)}" is not one of ${HOST_WEIGHTS.join(', ')}`);
+  if (weightsFromFile && !isNode) {
+    throw new UnsupportedError('weightsFromFile needs onnxruntime-node: onnxruntime-web copies every weight into its wasm memory');
+  }
+  if (hostWeights === 'release' && !weightsFromFile) {
+    throw new UnsupportedError(
+      `hostWeights "release" needs weightsFromFile (${isNode ? 'it was set to false' : 'onnxruntime-node only'}): without it ONNX Runtime has no copy of the weights to fall back on`,
+    );
+  }
+  return { weightsFromFile, hostWeights };
 }
 
 const LEVELS: readonly GraphOptimizationLevel[] = ['disabled', 'basic', 'extended', 'all'];
@@ -107,6 +143,7 @@ export async function resolveOptions(options: OrtBackendOptions = {}): Promise<R
   }
   const threads = numThreads ?? (await defaultThreads());
   const isNode = Boolean(ort.env.versions?.node) || typeof ort.listSupportedBackends === 'function';
+  const weights = weightOptions(options, isNode);
   const providers = [...(options.executionProviders ?? [isNode ? 'cpu' : 'wasm'])];
   if (providers.length === 0) throw new UnsupportedError('executionProviders is empty');
 
@@ -120,6 +157,7 @@ export async function resolveOptions(options: OrtBackendOptions = {}): Promise<R
       name: 'ort-node',
       ort,
       sessionOptions: { executionProviders: providers, graphOptimizationLevel: level, intraOpNumThreads: threads },
+      ...weights,
     };
   }
 
@@ -135,5 +173,6 @@ export async function resolveOptions(options: OrtBackendOptions = {}): Promise<R
     name: webgpu && providers[0] === 'webgpu' ? 'ort-web-webgpu' : 'ort-web-wasm',
     ort,
     sessionOptions: { executionProviders: providers, graphOptimizationLevel: level },
+    ...weights,
   };
 }

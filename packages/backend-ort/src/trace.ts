@@ -5,7 +5,7 @@ import { type DType, Ops, type Parameter, type Program, UnsupportedError } from 
 import { GraphBuilder, type SymbolicTensor } from './graph/builder.js';
 import { finishGraph, type GraphOutputSpec } from './graph/finish.js';
 import { tracingKernels } from './kernels/index.js';
-import { encodeModel } from './proto/onnx.js';
+import { encodeModel, type OnnxExternalData } from './proto/onnx.js';
 
 /**
  * ai.onnx opset 20 (ONNX 1.15, IR version 9): the first with Gelu; LayerNormalization (17), the
@@ -47,9 +47,22 @@ export interface TraceOptions {
   readonly fusedKernels?: boolean;
 }
 
+/** The backend's own trace options: exports always embed their weights. */
+export interface SessionTraceOptions extends TraceOptions {
+  /**
+   * Where ONNX Runtime can read a parameter's bytes from a file (external data), or undefined to embed
+   * them in the model (the default for every parameter).
+   */
+  readonly externalWeights?: (p: Parameter) => OnnxExternalData | undefined;
+}
+
 export interface TracedProgram {
   /** A serialised ModelProto. */
   readonly model: Uint8Array;
+  /** The parameters whose initializers are external data (`TraceOptions.externalWeights`). */
+  readonly externalParams: ReadonlySet<Parameter>;
+  /** Every parameter the graph was traced with. */
+  readonly parameters: readonly Parameter[];
   readonly inputs: readonly { readonly name: string; readonly dtype: DType }[];
   readonly outputs: readonly GraphOutputSpec[];
 }
@@ -62,10 +75,10 @@ export function fusedKernelsOption(value: unknown): boolean {
 }
 
 /** Traces `program` into a standalone ONNX model. Errors thrown by `program.build` propagate unchanged. */
-export function traceProgram(program: Program, signature: InputSignature, options: TraceOptions = {}): TracedProgram {
+export function traceProgram(program: Program, signature: InputSignature, options: SessionTraceOptions = {}): TracedProgram {
   const names = new Map<Parameter, string>();
   for (const [key, p] of options.parameterNames ?? []) if (!names.has(p)) names.set(p, key);
-  const g = new GraphBuilder(names);
+  const g = new GraphBuilder(names, options.externalWeights);
   const inputs: Record<string, SymbolicTensor> = {};
   for (const [name, spec] of Object.entries(signature)) {
     if (spec.dtype !== 'float32' && spec.dtype !== 'int32') throw new UnsupportedError(`input "${name}": dtype ${String(spec.dtype)} is not float32 or int32`);
@@ -90,5 +103,7 @@ export function traceProgram(program: Program, signature: InputSignature, option
     model,
     inputs: Object.entries(signature).map(([name, spec]) => ({ name, dtype: spec.dtype })),
     outputs: finished.outputs,
+    externalParams: g.externalParams,
+    parameters: g.parameters,
   };
 }

@@ -91,3 +91,12 @@ export class GenerationConfigError extends AttnError {
 export class AbortError extends AttnError {
   override name = 'AbortError';
 }
+
+/**
+ * A parameter's host copy was released: an engine holds the weights (ONNX Runtime reading them from the
+ * checkpoint file, `createOrtBackend({ hostWeights: 'release' })`) and nothing keeps them in JavaScript.
+ * `parameter.value` throws this until a new value is assigned.
+ */
+export class HostWeightsReleasedError extends AttnError {
+  override name = 'HostWeightsReleasedError';
+}

@@ -27,4 +27,5 @@ export {
   writeFileAtomic,
 } from './io.js';
 export { int2d, toNested } from './host.js';
+export { type FileRegion, fileRegionOf } from './file-origin.js';
 export { xoshiro128ss } from './generation/random.js';

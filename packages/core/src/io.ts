@@ -74,7 +74,9 @@ export async function readBytes(source: Source, host: SourceHost = currentHost()
       return new Uint8Array(await response.arrayBuffer());
     }
     const fs = await importNodeBuiltin<NodeFs>('node:fs/promises');
-    return new Uint8Array(await fs.readFile(located));
+    const buffer = await fs.readFile(located);
+    // A view, not `new Uint8Array(buffer)`: that copies, and a checkpoint would briefly be held twice.
+    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   } catch (error) {
     if (error instanceof LoadError) throw error;
     const code = (error as { code?: string }).code;

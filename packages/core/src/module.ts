@@ -1,4 +1,4 @@
-import { ConfigError, ShapeMismatchError } from './errors.js';
+import { ConfigError, HostWeightsReleasedError, ShapeMismatchError } from './errors.js';
 import { type HostTensor, sizeOf } from './host.js';
 
 /** The most elements a parameter may have: a JS typed array holds at most 2^32 − 1 on 64-bit engines. */
@@ -14,6 +14,8 @@ export const MAX_PARAMETER_ELEMENTS = 2 ** 32 - 1;
  */
 export class Parameter {
   private current?: HostTensor<'float32'>;
+  /** Why the host copy is gone (the `HostWeightsReleasedError` message), while it is. */
+  private released?: string;
 
   constructor(readonly shape: readonly number[], private readonly fill = 0) {
     for (const d of shape) {
@@ -22,6 +24,7 @@ export class Parameter {
   }
 
   get value(): HostTensor<'float32'> {
+    if (this.released !== undefined) throw new HostWeightsReleasedError(this.released);
     if (!this.current) {
       const size = sizeOf(this.shape);
       if (size > MAX_PARAMETER_ELEMENTS) {
@@ -35,12 +38,29 @@ export class Parameter {
   }
 
   set value(tensor: HostTensor<'float32'>) {
+    this.released = undefined;
     this.current = tensor;
+  }
+
+  /** False after `releaseHostValue` until a new value is set or assigned. */
+  get hasHostValue(): boolean {
+    return this.released === undefined;
+  }
+
+  /**
+   * Drops the host copy, for an engine that holds the weights elsewhere: `value` then throws
+   * `HostWeightsReleasedError` with `why` (which should name the parameter and where its values are)
+   * until a new value is set or assigned.
+   */
+  releaseHostValue(why: string): void {
+    this.current = undefined;
+    this.released = why;
   }
 
   /** Copies `tensor` in after checking its shape; `name` is used in the error. */
   assign(tensor: HostTensor<'float32'>, name: string): void {
     this.checkShape(tensor, name);
+    this.released = undefined;
     this.current = { dtype: 'float32', shape: [...this.shape], data: tensor.data };
   }
 

@@ -20,6 +20,7 @@
  */
 import { SafetensorsError, ShapeMismatchError } from './errors.js';
 import { sizeOf, type HostTensor } from './host.js';
+import { recordFileRead } from './file-origin.js';
 import { describeSource, readBytes, writeFileAtomic, type Source } from './io.js';
 import { FloatLiteral, parseHeader } from './safetensors-header.js';
 
@@ -278,9 +279,15 @@ export function parseSafetensors(bytes: Uint8Array, source?: string): Safetensor
   return { metadata, tensors };
 }
 
-/** Reads a safetensors file from a path (Node), a URL (fetch) or bytes (used in place, as by `parseSafetensors`). */
+/**
+ * Reads a safetensors file from a path (Node), a URL (fetch) or bytes (used in place, as by `parseSafetensors`).
+ * A local file's buffer is remembered (see `fileRegionOf`), so an engine can read its F32 tensors from disk.
+ */
 export async function readSafetensors(source: Source): Promise<SafetensorsFile> {
-  return parseSafetensors(await readBytes(source), describeSource(source));
+  const bytes = await readBytes(source);
+  const file = parseSafetensors(bytes, describeSource(source));
+  await recordFileRead(source, bytes);
+  return file;
 }
 
 /** Orders by Unicode code point, i.e. UTF-8 byte order as Rust compares strings (JS `<` compares UTF-16 units). */

@@ -4,7 +4,7 @@
  */
 import type { DType, HostTensor, Parameter, Tensor } from '@attnjs/core';
 import { TraceError } from '../errors.js';
-import { DataType, type DataTypeCode, type OnnxAttribute, type OnnxNode, type OnnxTensor } from '../proto/onnx.js';
+import { DataType, type DataTypeCode, type OnnxAttribute, type OnnxExternalData, type OnnxNode, type OnnxTensor } from '../proto/onnx.js';
 import type { Shape } from './shapes.js';
 
 /**
@@ -44,11 +44,20 @@ export class GraphBuilder {
   /** Names of values already in the graph, so generated names never collide with the caller's. */
   private readonly used = new Set<string>();
   private readonly params = new Map<Parameter, SymbolicTensor>();
+  /** Parameters whose initializer points into a file (external data) instead of holding their bytes. */
+  readonly externalParams = new Set<Parameter>();
   private readonly smallConstants = new Map<string, SymbolicTensor>();
   private counter = 0;
 
-  /** `parameterNames` names initializers after the checkpoint's keys (readable exports); optional. */
-  constructor(private readonly parameterNames: ReadonlyMap<Parameter, string> = new Map()) {}
+  /**
+   * `parameterNames` names initializers after the checkpoint's keys (readable exports); optional.
+   * `externalWeights` says where a parameter's bytes are in a file ONNX Runtime can read, or undefined to
+   * embed them; the parameter's host value is not read when it gives a place.
+   */
+  constructor(
+    private readonly parameterNames: ReadonlyMap<Parameter, string> = new Map(),
+    private readonly externalWeights: (p: Parameter) => OnnxExternalData | undefined = () => undefined,
+  ) {}
 
   fresh(prefix: string): string {
     let name: string;
@@ -57,6 +66,11 @@ export class GraphBuilder {
     while (this.used.has(name));
     this.used.add(name);
     return name;
+  }
+
+  /** Every parameter traced so far. */
+  get parameters(): Parameter[] {
+    return [...this.params.keys()];
   }
 
   hasName(name: string): boolean {
@@ -100,9 +114,15 @@ export class GraphBuilder {
   param(p: Parameter): SymbolicTensor {
     const cached = this.params.get(p);
     if (cached) return cached;
-    const { data, shape } = p.value;
     const name = this.uniqueName(this.parameterNames.get(p) ?? `param.${this.params.size}`);
-    this.initializer(name, DataType.FLOAT, shape, bytesOf(data));
+    const external = this.externalWeights(p);
+    const shape = external ? p.shape : p.value.shape;
+    if (external) {
+      this.initializers.set(name, { name, dataType: DataType.FLOAT, dims: shape, external });
+      this.externalParams.add(p);
+    } else {
+      this.initializer(name, DataType.FLOAT, shape, bytesOf(p.value.data));
+    }
     const t = new SymbolicTensor(this, name, 'float32', [...shape]);
     this.params.set(p, t);
     return t;

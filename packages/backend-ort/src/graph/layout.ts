@@ -4,7 +4,8 @@
  * the layout MatMul reads and no Transpose runs, whatever the consumer's optimisation level. A weight
  * that is also read elsewhere (a tied embedding) keeps its one initializer and its Transpose.
  * Used for exported files and unoptimised sessions; an optimising ONNX Runtime does the same fold
- * faster when it loads a session.
+ * faster when it loads a session. A weight ONNX Runtime reads from a file (external data) keeps its
+ * Transpose: it must stay the file's bytes.
  */
 import { DataType, type OnnxNode, type OnnxTensor } from '../proto/onnx.js';
 
@@ -22,13 +23,13 @@ export function layOutWeights(
   const kept: OnnxNode[] = [];
   for (const node of nodes) {
     const source = node.opType === 'Transpose' ? byName.get(node.inputs[0]!) : undefined;
-    const foldable = source && source.dataType === DataType.FLOAT && source.dims.length === 2 && readers.get(source.name) === 1;
+    const foldable = source?.raw && source.dataType === DataType.FLOAT && source.dims.length === 2 && readers.get(source.name) === 1;
     if (source && foldable && !outputs.has(node.outputs[0]!)) {
       const [rows, cols] = source.dims as [number, number];
       let name = `${source.name}.T`;
       while (taken.has(name)) name += "'";
       taken.add(name);
-      replaced.set(source.name, { name, dataType: DataType.FLOAT, dims: [cols, rows], raw: transposed(source.raw, rows, cols) });
+      replaced.set(source.name, { name, dataType: DataType.FLOAT, dims: [cols, rows], raw: transposed(source.raw!, rows, cols) });
       renamed.set(node.outputs[0]!, name);
     } else {
       kept.push(node);

@@ -11,13 +11,26 @@ export type DataTypeCode = (typeof DataType)[keyof typeof DataType];
 /** AttributeProto.AttributeType values. */
 const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
-export interface OnnxTensor {
+/** Where an initializer's bytes are in a file beside the model (TensorProto.external_data). */
+export interface OnnxExternalData {
+  /** Path relative to the folder ONNX Runtime resolves external data against. */
+  readonly location: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+export type OnnxTensor = {
   readonly name: string;
   readonly dataType: DataTypeCode;
   readonly dims: readonly number[];
-  /** Little-endian element bytes (TensorProto.raw_data). */
-  readonly raw: Uint8Array;
-}
+} & (
+  | {
+      /** Little-endian element bytes (TensorProto.raw_data). */
+      readonly raw: Uint8Array;
+      readonly external?: undefined;
+    }
+  | { readonly raw?: undefined; readonly external: OnnxExternalData }
+);
 
 export type OnnxAttribute =
   | { readonly type: 'int'; readonly value: number }
@@ -63,11 +76,15 @@ export interface OnnxModel {
 // ── encoders, one per message ─────────────────────────────────────────────
 
 function tensorProto(t: OnnxTensor): ProtoMessage {
-  return new ProtoMessage()
+  const m = new ProtoMessage()
     .varints(1, t.dims) // dims
     .varint(2, t.dataType) // data_type
-    .string(8, t.name) // name
-    .bytes(9, t.raw); // raw_data
+    .string(8, t.name); // name
+  if (!t.external) return m.bytes(9, t.raw); // raw_data
+  const { location, offset, length } = t.external;
+  const entries = { location, offset: String(offset), length: String(length) };
+  for (const [key, value] of Object.entries(entries)) m.message(13, new ProtoMessage().string(1, key).string(2, value)); // external_data
+  return m.varint(14, 1); // data_location = EXTERNAL
 }
 
 function attributeProto(name: string, a: OnnxAttribute): ProtoMessage {
