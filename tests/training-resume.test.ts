@@ -97,6 +97,22 @@ describe('training checkpoints on tfjs-cpu', () => {
     await backend.dispose();
   });
 
+  it('an update split into many small programs (updateChunkElements) gives the same weights, bit for bit', async () => {
+    const whole = await setUp();
+    await whole.trainer.train({ maxSteps: 3, batch });
+    const wholeWeights = await whole.trainer.readWeights();
+    const wholeMoments = await whole.trainer.readOptimizerState();
+    await whole.close();
+    const chunked = await setUp({ updateChunkElements: 1000 }); // gpt2-tiny: ~50 programs per update
+    await chunked.trainer.train({ maxSteps: 3, batch });
+    const chunkedWeights = await chunked.trainer.readWeights();
+    const chunkedMoments = await chunked.trainer.readOptimizerState();
+    await chunked.close();
+    for (const [name, t] of wholeWeights) expect(chunkedWeights.get(name)!.data, name).toEqual(t.data);
+    for (const [name, t] of wholeMoments) expect(chunkedMoments.get(name)!.data, name).toEqual(t.data);
+    await expect(setUp({ updateChunkElements: 0 })).rejects.toThrow(InputError);
+  });
+
   it('refuses to resume with another optimizer or accumulation', async () => {
     const out = await mkdtemp(join(tmpdir(), 'attnjs-resume-'));
     created.push(out);

@@ -33,29 +33,56 @@ export function gradNormProgram(owner: object, count: number): Program {
   };
 }
 
+/** Parameters [start, end) of the optimiser's list, updated by one program. */
+export type UpdateChunk = readonly [start: number, end: number];
+
 /**
- * One optimiser step over every parameter: reads grad·grad_scale, the parameter and its moments; writes
- * the new parameter (`parameterOutputs`) and moments (`stateOutputs`).
+ * Splits the optimiser's parameters into runs of at most `maxElements` elements (a larger parameter alone).
+ * An engine keeps an update's temporaries until its program returns (~15× the parameters' bytes for
+ * AdamW), so updating BERT-base in one program needs gigabytes; per-chunk programs bound that.
  */
-export function updateProgram(owner: object, optimizer: Optimizer, scalarNames: readonly string[]): Program {
-  const entries = optimizerParameters(optimizer);
-  const stateInputs = entries.flatMap((_, i) => [gradSlot(i), ...optimizer.moments.map((m) => momentSlot(m, i))]);
+export function updateChunks(optimizer: Optimizer, maxElements: number): UpdateChunk[] {
+  const sizes = optimizerParameters(optimizer).map(({ param }) => param.shape.reduce((n, d) => n * d, 1));
+  const chunks: [number, number][] = [];
+  let start = 0;
+  let total = 0;
+  sizes.forEach((size, i) => {
+    if (i > start && total + size > maxElements) {
+      chunks.push([start, i]);
+      start = i;
+      total = 0;
+    }
+    total += size;
+  });
+  if (sizes.length > start) chunks.push([start, sizes.length]);
+  return chunks;
+}
+
+/**
+ * One optimiser step over parameters [start, end): reads grad·grad_scale, the parameter and its moments;
+ * writes the new parameter (`parameterOutputs`) and moments (`stateOutputs`).
+ */
+export function updateProgram(owner: object, optimizer: Optimizer, scalarNames: readonly string[], [start, end]: UpdateChunk): Program {
+  const entries = optimizerParameters(optimizer)
+    .map((entry, i) => ({ ...entry, i }))
+    .slice(start, end);
+  const stateInputs = entries.flatMap(({ i }) => [gradSlot(i), ...optimizer.moments.map((m) => momentSlot(m, i))]);
   const stateOutputs: Record<string, string> = {};
   const parameterOutputs: Record<string, Parameter> = {};
-  entries.forEach(({ param }, i) => {
+  entries.forEach(({ param, i }) => {
     parameterOutputs[`param.${i}`] = param;
     for (const m of optimizer.moments) stateOutputs[`new.${momentSlot(m, i)}`] = momentSlot(m, i);
   });
   return {
     owner,
-    key: `train:update:${optimizer.name}`,
+    key: `train:update:${optimizer.name}:${start}-${end}`,
     stateInputs,
     stateOutputs,
     parameterOutputs,
     build: (ops: Ops, x: Record<string, Tensor>) => {
       const scalars = Object.fromEntries(scalarNames.map((name) => [name, x[name]!]));
       const outputs: Record<string, Tensor> = {};
-      entries.forEach(({ param, group }, i) => {
+      entries.forEach(({ param, group, i }) => {
         const grad = ops.mul(x[gradSlot(i)]!, x.grad_scale!);
         const moments = optimizer.moments.map((m) => x[momentSlot(m, i)]!);
         const next = optimizer.update(ops, { param: ops.param(param), grad, moments, scalars }, group);

@@ -10,7 +10,19 @@ import {
 import { checkOptions } from '@attnjs/core/internal';
 import { clipCoefficient } from './clipping.js';
 import { type Optimizer, optimizerParameters } from './optimizer.js';
-import { gradNormProgram, gradSlot, gradientProgram, momentSlot, readParametersProgram, updateProgram } from './programs.js';
+import {
+  type UpdateChunk,
+  gradNormProgram,
+  gradSlot,
+  gradientProgram,
+  momentSlot,
+  readParametersProgram,
+  updateChunks,
+  updateProgram,
+} from './programs.js';
+
+/** Parameters' elements per update program: 4M (16 MB of float32) keeps an AdamW update's temporaries small. */
+const UPDATE_CHUNK_ELEMENTS = 4 * 1024 * 1024;
 import { type EvalMetrics, type EvaluateOptions, evaluateModel } from './evaluation.js';
 import { Random } from './random.js';
 import { type Schedule, type ScheduleOptions, createSchedule } from './schedules.js';
@@ -35,6 +47,11 @@ export interface TrainerOptions<B> {
   readonly seed?: number;
   /** The model's config.json contents, written into checkpoints so the folder loads with `fromPretrained`. */
   readonly modelConfig?: Record<string, unknown>;
+  /**
+   * Parameters' elements per optimiser-update program (default 4M). An engine keeps an update's temporaries
+   * until its program returns, ~15× the parameters' bytes for AdamW: smaller chunks, less peak memory.
+   */
+  readonly updateChunkElements?: number;
 }
 
 /** What one optimiser step measured (losses and norms are float32 values read from the engine). */
@@ -49,7 +66,7 @@ export interface StepRecord {
   readonly learningRate: number;
 }
 
-const OPTIONS = ['model', 'optimizer', 'learningRate', 'schedule', 'maxGradNorm', 'gradientAccumulationSteps', 'seed', 'modelConfig'];
+const OPTIONS = ['model', 'optimizer', 'learningRate', 'schedule', 'maxGradNorm', 'gradientAccumulationSteps', 'seed', 'modelConfig', 'updateChunkElements'];
 
 /**
  * Trains a model on its backend's engine: gradients and optimiser moments stay in one `EngineState`
@@ -68,6 +85,7 @@ export class Trainer<B> {
   private readonly params: Parameter[];
   private readonly state: EngineState;
   private readonly scalarNames: string[];
+  private readonly chunks: UpdateChunk[];
 
   constructor(options: TrainerOptions<B>) {
     checkOptions(options, OPTIONS, 'Trainer');
@@ -87,6 +105,11 @@ export class Trainer<B> {
     this.schedule = createSchedule(options.schedule ?? { type: 'constant' });
     this.random = new Random(seed);
     this.scalarNames = Object.keys(optimizer.scalars(1, learningRate));
+    const chunkElements = options.updateChunkElements ?? UPDATE_CHUNK_ELEMENTS;
+    if (!Number.isSafeInteger(chunkElements) || chunkElements < 1) {
+      throw new InputError(`Trainer updateChunkElements must be an integer ≥ 1, got ${chunkElements}`);
+    }
+    this.chunks = updateChunks(optimizer, chunkElements);
     this.state = model.backend.createState();
     this.params.forEach((p, i) => {
       for (const m of optimizer.moments) this.state.write(momentSlot(m, i), zeros(p.shape));
@@ -117,7 +140,7 @@ export class Trainer<B> {
     for (const [i, batch] of microBatches.entries()) {
       const bound = this.model.forwardProgram(batch);
       this.tokens += inputTokens(bound.inputs);
-      const out = await backend.run(gradientProgram(bound, this.params, i > 0), bound.inputs, { state: this.state });
+      const out = await backend.run(gradientProgram(bound, this.params, i > 0), bound.inputs, { state: this.state, outputs: ['loss'] });
       if (!out.loss) throw new InputError(`Trainer: the model's forward program gave no loss (are labels in the batch?)`);
       lossSum += out.loss.data[0]!;
     }
@@ -129,7 +152,7 @@ export class Trainer<B> {
     const learningRate = this.learningRateAt(step);
     const scalars: Record<string, HostTensor> = { grad_scale: scalar(clip * scale) };
     for (const [name, value] of Object.entries(this.optimizer.scalars(step, learningRate))) scalars[name] = scalar(value);
-    await backend.run(updateProgram(this, this.optimizer, this.scalarNames), scalars, { state: this.state });
+    for (const chunk of this.chunks) await backend.run(updateProgram(this, this.optimizer, this.scalarNames, chunk), scalars, { state: this.state });
     this.completedSteps = step;
     return { step, loss: lossSum / k, gradNorm, clipCoefficient: clip, learningRate };
   }
