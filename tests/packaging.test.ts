@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TESTS = fileURLToPath(new URL('.', import.meta.url));
-const PACKAGES = ['core', 'gpt', 'bert', 'backend-tfjs', 'backend-ort', 'tokenizers'];
+const PACKAGES = ['core', 'gpt', 'bert', 'backend-tfjs', 'backend-ort', 'tokenizers', 'train', 'pipelines'];
 const packageJson = (name: string) => JSON.parse(readFileSync(join(ROOT, 'packages', name, 'package.json'), 'utf8'));
 
 describe('require()', () => {
@@ -26,6 +26,8 @@ describe('require()', () => {
     '@attnjs/backend-tfjs': 'createTfjsBackend',
     '@attnjs/backend-ort': 'createOrtBackend',
     '@attnjs/tokenizers': 'Tokenizer',
+    '@attnjs/train': 'Trainer',
+    '@attnjs/pipelines': 'pipeline',
   };
 
   it.each(Object.entries(EXPECTED))('require("%s") gives its exports (Node >= 20.19)', (specifier, name) => {
@@ -44,8 +46,9 @@ describe('a minified bundle', () => {
         import * as core from '@attnjs/core';
         import * as tokenizers from '@attnjs/tokenizers';
         import * as ort from '@attnjs/backend-ort';
+        import * as train from '@attnjs/train';
         const names = {};
-        for (const mod of [core, tokenizers, ort]) {
+        for (const mod of [core, tokenizers, ort, train]) {
           for (const [exported, value] of Object.entries(mod)) {
             if (typeof value === 'function' && (value === Error || value.prototype instanceof Error)) {
               names[exported] = new value(['x'], ['y'], [], []).name;
@@ -70,6 +73,7 @@ describe('a minified bundle', () => {
         'AttnError', 'ConfigError', 'SafetensorsError', 'MissingTensorError', 'ShapeMismatchError', 'InputError',
         'BackendError', 'UnsupportedError', 'LoadError', 'TraceError', 'TokenizerError', 'TokenizerConfigError',
         'UnsupportedComponentError', 'TokenizerOptionError', 'TokenizerLoadError', 'TrainerOptionError',
+        'HostWeightsReleasedError', 'DatasetError',
       ];
       expect(Object.keys(names)).toEqual(expect.arrayContaining(expected));
       for (const [exported, name] of Object.entries(names)) expect(name, exported).toBe(exported);
