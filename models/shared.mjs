@@ -1,5 +1,6 @@
 /** What the default models' scripts share: the data split and writing a Hugging Face model folder. */
 import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { serializeSafetensors } from '@attnjs/core';
 
 /** nanoGPT's split of tinyshakespeare: the first 90 % of the characters train, the last 10 % validate. */
@@ -62,4 +63,22 @@ export async function createEngine(name) {
     default:
       throw new Error(`unknown engine "${name}"; one of ${ENGINE_NAMES.join(', ')}`);
   }
+}
+
+/**
+ * The command line of an evaluate.mjs script, when it is the script Node runs: `--model` (default: the
+ * script's folder), `--engine` (default tfjs-wasm), `--data`, `--json`; prints `describe(result)` or the JSON.
+ */
+export async function runEvaluation(scriptUrl, defaultData, evaluate, describe) {
+  if (scriptUrl !== `file://${process.argv[1]}`) return;
+  const { values: args } = parseArgs({
+    options: {
+      model: { type: 'string', default: new URL('.', scriptUrl).pathname },
+      engine: { type: 'string', default: 'tfjs-wasm' },
+      data: { type: 'string', default: new URL(defaultData, scriptUrl).pathname },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const result = await evaluate({ model: args.model.replace(/\/+$/, ''), engine: args.engine, data: args.data });
+  console.log(args.json ? JSON.stringify(result) : describe(result));
 }

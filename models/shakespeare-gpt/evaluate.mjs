@@ -9,10 +9,9 @@
  * Nats per character = the summed negative log-likelihood / the characters those tokens spell.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { Tokenizer } from '@attnjs/tokenizers';
-import { createEngine, splitShakespeare } from '../shared.mjs';
+import { createEngine, runEvaluation, splitShakespeare } from '../shared.mjs';
 
 export async function evaluateShakespeare({ model: dir, engine, data }) {
   const { val } = splitShakespeare(await readFile(data, 'utf8'));
@@ -50,19 +49,11 @@ export async function evaluateShakespeare({ model: dir, engine, data }) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: args } = parseArgs({
-    options: {
-      model: { type: 'string', default: new URL('.', import.meta.url).pathname },
-      engine: { type: 'string', default: 'tfjs-wasm' },
-      data: { type: 'string', default: new URL('../../data/tinyshakespeare.txt', import.meta.url).pathname },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const result = await evaluateShakespeare({ model: args.model.replace(/\/+$/, ''), engine: args.engine, data: args.data });
-  if (args.json) console.log(JSON.stringify(result));
-  else {
-    console.log(`validation (last 10 % of tinyshakespeare, ${result.characters} characters, ${result.tokens} tokens) on ${result.engine}`);
-    console.log(`${result.natsPerCharacter.toFixed(4)} nats per character (${result.natsPerToken.toFixed(4)} per token)`);
-  }
-}
+await runEvaluation(
+  import.meta.url,
+  '../../data/tinyshakespeare.txt',
+  evaluateShakespeare,
+  (r) =>
+    `validation (last 10 % of tinyshakespeare, ${r.characters} characters, ${r.tokens} tokens) on ${r.engine}\n` +
+    `${r.natsPerCharacter.toFixed(4)} nats per character (${r.natsPerToken.toFixed(4)} per token)`,
+);
