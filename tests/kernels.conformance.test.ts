@@ -238,6 +238,9 @@ const spec = (name: string, inputs: Record<string, HostTensor>, program: Case['b
   mm('[2,3,4]·[5,4]ᵀ', [2, 3, 4], [5, 4], false, true);
   mm('[2,4,3]ᵀ·[2,4,5]', [2, 4, 3], [2, 4, 5], true, false);
   mm('batch broadcast [2,1,3,4]·[3,4,2]', [2, 1, 3, 4], [3, 4, 2]);
+  // An empty past (a KV cache before its first step) multiplies over an inner size of 0: the sum is 0.
+  mm('empty inner [1,2,3,0]·[1,2,0,4] = 0', [1, 2, 3, 0], [1, 2, 0, 4]);
+  mm('empty inner [1,2,3,4]·[1,2,0,4]ᵀ → [1,2,3,0]', [1, 2, 3, 4], [1, 2, 0, 4], false, true);
   mm('[1,2,3,4]·[1,2,5,4]ᵀ (scores)', [1, 2, 3, 4], [1, 2, 5, 4], false, true);
   const x = f32([2, 3, 4], -3, 3);
   spec('sum [−1] keepDims', { x }, (o, i) => o.sum(i.x!, [-1], true), reduce(ref(x), [-1], true, total));

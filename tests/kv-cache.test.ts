@@ -168,3 +168,40 @@ describe.each(ENGINES)('KV cache on $name', (engine) => {
     expect(steps[0]).toBe(5 * 4 + 1000 * 4);
   });
 });
+
+describe('the cache grows inside ONNX Runtime (ort-node)', () => {
+  it('a decode step gets back only its own keys and values from the session, whatever the context length', async () => {
+    const real = await import('onnxruntime-node');
+    const fetched: number[] = [];
+    // The real module, with sessions whose runs record the bytes ONNX Runtime hands back to JavaScript.
+    const create = async (...args: Parameters<typeof real.InferenceSession.create>) => {
+      const session = await real.InferenceSession.create(...args);
+      const run = session.run.bind(session) as (...a: unknown[]) => Promise<Record<string, { data: { byteLength: number } }>>;
+      return Object.assign(session, {
+        run: async (...a: unknown[]) => {
+          const out = await run(...a);
+          fetched.push(Object.values(out).reduce((n, t) => n + t.data.byteLength, 0));
+          return out;
+        },
+      });
+    };
+    const ort = { ...real, InferenceSession: { ...real.InferenceSession, create } } as unknown as typeof real;
+    const { createOrtBackend } = await import('@attnjs/backend-ort');
+    const backend = await createOrtBackend({ ort });
+    const model = await GPT2LMHeadModel.fromPretrained(fixtureDir('gpt2-tiny'), { backend });
+    const { nLayer, nEmbd } = model.config;
+    const session = model.startSession(1, { useCache: true });
+    try {
+      await session.step(ids([[1, 2, 3, 4]]), ones(1, 4));
+      for (let n = 5; n < 60; n++) await session.step(ids([[n]]), ones(1, n));
+    } finally {
+      session.dispose();
+      model.dispose();
+      await backend.dispose();
+    }
+    const steps = fetched.slice(1);
+    expect(new Set(steps).size, `bytes out of ONNX Runtime per step: ${steps.join(', ')}`).toBe(1);
+    // One row of logits, one new key and value per layer (heads × head size = nEmbd floats), one mask column (int64).
+    expect(steps[0]).toBe(1000 * 4 + 2 * nLayer * nEmbd * 4 + 8);
+  });
+});

@@ -15,6 +15,7 @@ import {
   type Program,
   type RunOptions,
   ShapeMismatchError,
+  type StateAppend,
   StateSlots,
   UnsupportedError,
   requireState,
@@ -23,6 +24,7 @@ import {
 } from '@attnjs/core';
 import type * as OrtWeb from 'onnxruntime-web';
 import { FileWeights, type WeightPlan } from './file-weights.js';
+import { appendAlong } from './growing.js';
 import { type OrtBackendOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { fusedKernelsOption, type InputSignature, type TracedProgram, traceProgram } from './trace.js';
 
@@ -88,7 +90,8 @@ class OrtBackend implements Backend {
     refuseTraining(program, this.name);
     const given = validateInputs(inputs as Record<string, HostTensor>);
     const stateOutputs = Object.entries(program.stateOutputs ?? {}) as [string, string][];
-    const usesState = Boolean(program.stateInputs?.length || stateOutputs.length);
+    const stateAppends = Object.entries(program.stateAppends ?? {}) as [string, StateAppend][];
+    const usesState = Boolean(program.stateInputs?.length || stateOutputs.length || stateAppends.length);
     const state = usesState ? requireState(options.state, this.states, program.key, this.name) : undefined;
     const feeds: Record<string, OrtTensor> = {};
     const signature: Record<string, InputSignature[string]> = {};
@@ -105,7 +108,7 @@ class OrtBackend implements Backend {
     const key = `${program.key}\u0000${Object.entries(sorted).map(([name, t]) => `${name}:${t.dtype}:${t.shape.length}`).join(',')}`;
     const compiled = await this.compiled(program, key, sorted);
     for (const [name, t] of given) feeds[name] = this.toOrt(t);
-    const kept = new Set(stateOutputs.map(([name]) => name));
+    const kept = new Set([...stateOutputs, ...stateAppends].map(([name]) => name));
     const returned = options.outputs ?? compiled.traced.outputs.map((o) => o.name).filter((name) => !kept.has(name));
     const known = new Map(compiled.traced.outputs.map((o) => [o.name, o.dtype] as const));
     const missing = returned.filter((name) => !known.has(name));
@@ -122,6 +125,7 @@ class OrtBackend implements Backend {
     }
     if (state?.disposed) throw new BackendError(`${this.name}: the engine state was disposed while "${program.key}" ran`);
     for (const [name, slot] of stateOutputs) state!.put(slot, results[name] as OrtTensor);
+    for (const [name, { slot, axis }] of stateAppends) state!.append(slot, results[name] as OrtTensor, axis);
     const out: Record<string, HostTensor> = {};
     for (const name of returned) out[name] = fromOrt(results[name] as OrtTensor, known.get(name)!);
     return out as Record<O, HostTensor>;
@@ -137,6 +141,7 @@ class OrtBackend implements Backend {
         spec: (t) => ({ dtype: ortDType(t), shape: t.dims.map(Number) }),
         bytes: (t) => t.size * (t.type === 'int64' ? 8 : 4),
         free: (t) => t.dispose?.(),
+        append: (held, length, value, axis) => appendAlong(this.options.ort.Tensor, held, length, value, axis),
       },
       this.states,
     );

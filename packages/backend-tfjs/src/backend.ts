@@ -1,4 +1,4 @@
-import type { Backend, EngineMemory, EngineState, HostTensor, Kernels, Parameter, Program, RunOptions, Tensor } from '@attnjs/core';
+import type { Backend, EngineMemory, EngineState, HostTensor, Kernels, Parameter, Program, RunOptions, StateAppend, Tensor } from '@attnjs/core';
 import { BackendError, InputError, Ops, ShapeMismatchError, StateSlots, requireState, stateUsage } from '@attnjs/core';
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -53,7 +53,9 @@ export class TfjsBackend implements Backend {
     inputs: Partial<Record<I, HostTensor>>,
     options: RunOptions = {},
   ): Promise<Record<O, HostTensor>> {
-    const usesState = Boolean(program.stateInputs?.length || Object.keys(program.stateOutputs ?? {}).length || program.gradients);
+    const usesState = Boolean(
+      program.stateInputs?.length || Object.keys(program.stateOutputs ?? {}).length || Object.keys(program.stateAppends ?? {}).length || program.gradients,
+    );
     const state = usesState ? requireState(options.state, this.states, program.key, this.name) : undefined;
     checkGradientSpec(program);
     // tfjs runs no op while a device initialises. From this check to the end of build all is synchronous,
@@ -92,6 +94,11 @@ export class TfjsBackend implements Backend {
       // A parameter passed straight through stays the parameter's; the slot gets its own copy.
       state!.put(slot, t instanceof tf.Variable ? tf.clone(t) : t);
     }
+    for (const [name, { slot, axis }] of Object.entries(program.stateAppends ?? {}) as [string, StateAppend][]) {
+      const t = outputs[name]!;
+      delete outputs[name];
+      state!.append(slot, t instanceof tf.Variable ? tf.clone(t) : t, axis);
+    }
     if (options.outputs) {
       const wanted = new Set(options.outputs);
       const returned = new Set(options.outputs.map((name) => outputs[name]!)); // one tensor may have several names
@@ -115,6 +122,11 @@ export class TfjsBackend implements Backend {
         spec: (t) => ({ dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: t.shape }),
         bytes: (t) => t.size * 4,
         free: (t) => t.dispose(),
+        // No spare capacity here: tfjs tensors are immutable, so a slot grows by concatenation.
+        append: (held, length, value, axis) => {
+          this.enter();
+          return tf.tidy(() => tf.concat([length === held.shape[axis] ? held : tf.slice(held, 0, held.shape.map((d, i) => (i === axis ? length : d))), value], axis));
+        },
       },
       this.states,
     );

@@ -25,6 +25,15 @@ export interface Program<I extends string = string, O extends string = string> {
    */
   readonly stateOutputs?: Readonly<Partial<Record<O, string>>>;
   /**
+   * Outputs appended to a slot along an axis instead of replacing it (a growing KV cache): output name →
+   * `{ slot, axis }`. Only the new part leaves the program, so neither the program nor the host ever copies
+   * what the slot already holds. An engine may keep spare capacity: a program that reads an appended slot
+   * may then see it padded at the end of `axis` with zeros (ONNX Runtime does: its inputs must be
+   * contiguous). Append only where zero entries are inert — a mask whose 0 means "ignore", and the rows
+   * such a mask hides.
+   */
+  readonly stateAppends?: Readonly<Partial<Record<O, StateAppend>>>;
+  /**
    * Training: differentiate the float32 scalar output `loss` with respect to parameters and leave the
    * gradients in state slots (they never cross to the host). Only engines with autodiff run it (tfjs);
    * others throw `UnsupportedError`.
@@ -36,6 +45,13 @@ export interface Program<I extends string = string, O extends string = string> {
    * Engines that bake parameters into compiled graphs (ONNX Runtime) throw `UnsupportedError`.
    */
   readonly parameterOutputs?: Readonly<Partial<Record<O, Parameter>>>;
+}
+
+/** Where an appended output goes (see `Program.stateAppends`). */
+export interface StateAppend {
+  readonly slot: string;
+  /** The axis it grows along (non-negative). */
+  readonly axis: number;
 }
 
 /** Where a training run puts d loss / d parameter (see `Program.gradients`). */
@@ -51,17 +67,18 @@ export interface GradientSpec {
 /**
  * Tensors that live in the engine across runs: a KV cache between decoding steps, gradients and optimiser
  * moments between training steps. Each slot is an engine tensor (a tfjs tensor, an ONNX Runtime tensor fed
- * back to its session, a GPU buffer); runs read slots through `Program.stateInputs` and replace them
- * through `Program.stateOutputs`, so nothing crosses to the host unless `read` asks for it.
+ * back to its session, a GPU buffer); runs read slots through `Program.stateInputs`, replace them through
+ * `Program.stateOutputs` and grow them through `Program.stateAppends`, so nothing crosses to the host
+ * unless `read` asks for it.
  * A state belongs to the backend that made it and must be disposed (`Backend.memory()` counts live ones).
  */
 export interface EngineState {
   /** The slots held, in insertion order. */
   readonly names: readonly string[];
   readonly disposed: boolean;
-  /** A slot's dtype and dims, or undefined when the slot is empty. */
+  /** A slot's dtype and dims (an appended slot's logical length, without spare capacity), or undefined when the slot is empty. */
   spec(name: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined;
-  /** Copies a slot to the host (checkpoints, tests); the slot stays in the engine. */
+  /** Copies a slot to the host (checkpoints, tests), as the engine holds it (spare capacity included); the slot stays in the engine. */
   read(name: string): Promise<HostTensor>;
   /** Uploads a host tensor into a slot, freeing what it held. */
   write(name: string, value: HostTensor): void;

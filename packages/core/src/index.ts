@@ -2,7 +2,7 @@
 export * from './errors.js';
 export { type DType, type HostTensor, type TypedArrayFor, hostTensor, sizeOf } from './host.js';
 export type * from './kernels.js';
-export type { Backend, BoundProgram, EngineMemory, EngineState, ExportSpec, GradientSpec, Program, RunOptions, TensorSpec } from './backend.js';
+export type { Backend, BoundProgram, EngineMemory, EngineState, ExportSpec, GradientSpec, Program, RunOptions, StateAppend, TensorSpec } from './backend.js';
 export { StateSlots, type SlotEngine, requireState, stateUsage } from './state.js';
 export { Ops, MASK_VALUE } from './ops.js';
 export { Module, ModuleList, Parameter } from './module.js';

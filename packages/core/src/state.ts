@@ -1,5 +1,5 @@
 import type { EngineState } from './backend.js';
-import { BackendError, InputError } from './errors.js';
+import { BackendError, InputError, ShapeMismatchError } from './errors.js';
 import type { DType, HostTensor } from './host.js';
 
 /** How an engine handles its own tensors; everything else about a state is the same on every engine. */
@@ -11,7 +11,21 @@ export interface SlotEngine<T> {
   spec(tensor: T): { readonly dtype: DType; readonly shape: readonly number[] };
   bytes(tensor: T): number;
   free(tensor: T): void;
+  /**
+   * `value` appended to `held` along `axis`, where `held` holds `length` entries along it and any beyond
+   * are spare capacity (zeros). Returns what the slot holds next: `held` itself when written in place, or a
+   * new tensor. Frees neither argument.
+   */
+  append(held: T, length: number, value: T, axis: number): T;
 }
+
+/** An appended slot's axis and how many entries along it are real (the rest is spare capacity). */
+interface Extent {
+  readonly axis: number;
+  readonly length: number;
+}
+
+const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /**
  * The bookkeeping every backend's `EngineState` shares: named slots of engine tensors, replaced and freed
@@ -19,6 +33,7 @@ export interface SlotEngine<T> {
  */
 export class StateSlots<T> implements EngineState {
   private readonly slots = new Map<string, T>();
+  private readonly extents = new Map<string, Extent>();
   private isDisposed = false;
 
   constructor(
@@ -43,9 +58,14 @@ export class StateSlots<T> implements EngineState {
     return { tensors: this.slots.size, bytes };
   }
 
+  /** A slot's dtype and dims; an appended slot's length along its axis excludes spare capacity. */
   spec(name: string): { readonly dtype: DType; readonly shape: readonly number[] } | undefined {
     const t = this.slots.get(name);
-    return t === undefined ? undefined : this.engine.spec(t);
+    if (t === undefined) return undefined;
+    const spec = this.engine.spec(t);
+    const extent = this.extents.get(name);
+    if (!extent) return spec;
+    return { dtype: spec.dtype, shape: spec.shape.map((d, i) => (i === extent.axis ? extent.length : d)) };
   }
 
   /** The engine tensor in a slot, for the backend's run. */
@@ -65,14 +85,39 @@ export class StateSlots<T> implements EngineState {
   write(name: string, value: HostTensor): void {
     this.check();
     this.put(name, this.engine.upload(value, `state slot "${name}"`));
+    this.extents.delete(name);
   }
 
-  /** Stores an engine tensor in a slot (the backend's run), freeing what the slot held unless it is the same tensor. */
+  /**
+   * Stores an engine tensor in a slot (the backend's run), freeing what the slot held unless it is the same
+   * tensor. Replacing an appended slot by a tensor of the same dims (e.g. its rows reordered) keeps its length.
+   */
   put(name: string, tensor: T): void {
     this.check();
     const old = this.slots.get(name);
+    if (old !== undefined && this.extents.has(name) && !sameDims(this.engine.spec(old).shape, this.engine.spec(tensor).shape)) {
+      this.extents.delete(name);
+    }
     this.slots.set(name, tensor);
     if (old !== undefined && old !== tensor && ![...this.slots.values()].includes(old)) this.engine.free(old);
+  }
+
+  /** Appends an engine tensor to a slot along `axis` (the backend's run; see `Program.stateAppends`); takes `value` over. */
+  append(name: string, value: T, axis: number): void {
+    const held = this.get(name);
+    const have = this.engine.spec(held);
+    const add = this.engine.spec(value);
+    const length = this.extents.get(name)?.length ?? have.shape[axis];
+    const expected = have.shape.map((d, i) => (i === axis ? null : d));
+    if (length === undefined || add.dtype !== have.dtype || add.shape.length !== have.shape.length || add.shape.some((d, i) => i !== axis && d !== have.shape[i])) {
+      this.engine.free(value);
+      throw new ShapeMismatchError(`${add.dtype} appended to state slot "${name}" (${have.dtype}) along axis ${axis}`, expected, add.shape);
+    }
+    const next = this.engine.append(held, length, value, axis);
+    if (next !== value) this.engine.free(value);
+    this.slots.set(name, next);
+    if (next !== held && !this.holds(held)) this.engine.free(held);
+    this.extents.set(name, { axis, length: length + add.shape[axis]! });
   }
 
   /** Whether `tensor` is held in some slot (a backend must not free it after a run). */
@@ -84,6 +129,7 @@ export class StateSlots<T> implements EngineState {
     const t = this.slots.get(name);
     if (t === undefined) return;
     this.slots.delete(name);
+    this.extents.delete(name);
     if (!this.holds(t)) this.engine.free(t);
   }
 
@@ -92,6 +138,7 @@ export class StateSlots<T> implements EngineState {
     this.isDisposed = true;
     const held = new Set(this.slots.values());
     this.slots.clear();
+    this.extents.clear();
     for (const t of held) this.engine.free(t);
     this.live.delete(this);
   }

@@ -9,7 +9,9 @@
  *   position_ids [B, T], targets [B, K] (the next token at each logits position, −100 = none), logits_index [K],
  *   past_key_values.{i}.key / .value [B, h, P, hs]
  *   → logits [B, K, V], loss, last_hidden_state and hidden_states.{i} [B, T, d],
- *     present.{i}.key / .value [B, h, P + T, hs], next_attention_mask [B, P + T]
+ *     present.{i}.key / .value [B, h, T, hs] (the new positions' only: a cache appends them), new_attention_mask [B, T]
+ *
+ * The past may carry zero rows of spare capacity that its mask hides (see `Program.stateAppends`).
  *
  * `forward({ outputAttentions: true })` runs a variant under its own key that also outputs
  * attentions.{i} [B, h, T, P + T], with the decomposed attention (a fused kernel never materialises the
@@ -24,6 +26,7 @@ import {
   type KeyValue,
   type Ops,
   type Program,
+  type StateAppend,
   type Tensor,
   crossEntropy,
   hostTensor,
@@ -46,10 +49,10 @@ const ATTENTIONS_KEY = 'lm+attentions';
 
 function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean): Record<string, Tensor> {
   const nLayer = model.config.nLayer;
-  const mask = ops.concat([x[PAST_MASK]!, x.attention_mask!], 1); // (B, P + T)
   const past: KeyValue[] = Array.from({ length: nLayer }, (_, i) => ({ key: x[pastKey(i)]!, value: x[pastValue(i)]! }));
   const { states, presents, attentions } = model.transformer.decode(ops, x.input_ids!, {
-    attentionMask: mask,
+    attentionMask: x.attention_mask,
+    pastAttentionMask: x[PAST_MASK],
     positionIds: x.position_ids,
     past,
     outputAttentions,
@@ -63,7 +66,7 @@ function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>, outp
     // over empty tensors (onnxruntime-web's WebGPU ReduceSum refuses them), and a decode step has K = 1.
     loss: crossEntropy(ops, logits, x.targets!),
     last_hidden_state: last,
-    next_attention_mask: mask,
+    new_attention_mask: ops.reshape(x.attention_mask!, [0, -1]), // what the cached program appends to its mask slot
   };
   Object.assign(outputs, layerOutputs({ states, attentions }, { allStates: true, allAttentions: outputAttentions }));
   presents.forEach(({ key, value }, i) => {
@@ -78,15 +81,18 @@ export function statelessProgram(model: GPT2LMHeadModel, outputAttentions = fals
   return { owner: model, key: outputAttentions ? ATTENTIONS_KEY : KEY, build: (ops, x) => build(model, ops, x, outputAttentions) };
 }
 
-/** The same graph with the past and its mask read from, and the present written to, an engine state. */
+/**
+ * The same graph with the past and its mask read from an engine state, and the new keys, values and mask
+ * columns appended to it: a step's outputs are its own rows, never the cache.
+ */
 export function cachedProgram(model: GPT2LMHeadModel): Program {
   const nLayer = model.config.nLayer;
-  const stateOutputs: Record<string, string> = { next_attention_mask: PAST_MASK };
+  const stateAppends: Record<string, StateAppend> = { new_attention_mask: { slot: PAST_MASK, axis: 1 } };
   for (let i = 0; i < nLayer; i++) {
-    stateOutputs[presentKey(i)] = pastKey(i);
-    stateOutputs[presentValue(i)] = pastValue(i);
+    stateAppends[presentKey(i)] = { slot: pastKey(i), axis: 2 };
+    stateAppends[presentValue(i)] = { slot: pastValue(i), axis: 2 };
   }
-  return { ...statelessProgram(model), stateInputs: [PAST_MASK, ...cacheSlots(nLayer)], stateOutputs };
+  return { ...statelessProgram(model), stateInputs: [PAST_MASK, ...cacheSlots(nLayer)], stateAppends };
 }
 
 /** An empty past for `rows` sequences: what a forward feeds (zero bytes) and what a cache starts from. */

@@ -69,6 +69,11 @@ export interface DecodeInput {
   readonly attentionMask?: Tensor;
   readonly positionIds?: Tensor;
   readonly past?: readonly KeyValue[];
+  /**
+   * With `past`, for a cache that grows in the engine: the mask over the past positions alone [B, Tpast];
+   * `attentionMask` then covers only the new positions, and `presents` hold only the new keys/values.
+   */
+  readonly pastAttentionMask?: Tensor;
   /** Also return each block's attention probabilities (decomposed attention for this call). */
   readonly outputAttentions?: boolean;
 }
@@ -153,18 +158,21 @@ export class GPT2Model extends PreTrainedModel {
   /**
    * The forward pass with a KV cache: ids [B, T] after `past` (one KeyValue per block, [B, h, Tpast, hs]),
    * the mask over past and new positions [B, Tpast + T], positions of the new ids [B, T] (default 0…T−1).
-   * Returns the hidden states (B, T, d), each block's keys/values including `past` ([B, h, Tpast + T, hs])
-   * and, with `outputAttentions`, each block's attention probabilities ([B, h, T, Tpast + T]).
+   * Returns the hidden states (B, T, d), each block's keys/values including `past` ([B, h, Tpast + T, hs];
+   * only the new ones with `pastAttentionMask`) and, with `outputAttentions`, each block's attention
+   * probabilities ([B, h, T, Tpast + T]).
    */
   decode(ops: Ops, inputIds: Tensor, input: DecodeInput = {}): BackboneStates & { presents: KeyValue[] } {
     const positions = input.positionIds ?? ops.range(inputIds, 1); // (B, T) or (T)
     let x = ops.add(this.wte.forward(ops, inputIds), this.wpe.forward(ops, positions)); // (B, T, d)
-    const mask = input.attentionMask && ops.paddingMask(ops.cast(input.attentionMask, 'float32')); // (B, 1, 1, Tpast + T)
+    const additive = (m: Tensor | undefined) => m && ops.paddingMask(ops.cast(m, 'float32'));
+    const mask = additive(input.attentionMask); // (B, 1, 1, Tpast + T), or (B, 1, 1, T) with pastAttentionMask
+    const pastMask = additive(input.pastAttentionMask); // (B, 1, 1, Tpast)
     const states = [x];
     const presents: KeyValue[] = [];
     const attentions: Tensor[] = [];
     this.h.items.forEach((block, i) => {
-      const { hidden, present, attention } = block.forward(ops, x, { mask, past: input.past?.[i], outputAttentions: input.outputAttentions });
+      const { hidden, present, attention } = block.forward(ops, x, { mask, past: input.past?.[i], pastMask, outputAttentions: input.outputAttentions });
       x = hidden;
       states.push(x);
       presents.push(present);

@@ -46,6 +46,13 @@ export function matmul(
   const kb = inner(y, transposeB);
   const batch = broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2));
   if (ka !== kb || batch === null) throw new ShapeMismatchError('matmul right operand', [...x.shape.slice(0, -2), ka, null], y.shape);
+  if (ka === 0) {
+    // An empty sum is 0 (NumPy, ONNX); tfjs-backend-wasm leaves such a product's memory uninitialised.
+    let out = tf.zeros([...batch, x.shape[x.rank - (transposeA ? 1 : 2)]!, y.shape[y.rank - (transposeB ? 2 : 1)]!]);
+    if (vectorA) out = tf.squeeze(out, [out.rank - 2]);
+    if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
+    return fromTf(out);
+  }
   const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
   if (y.rank === 2 && x.rank > 2 && !transposeA && !vectorA) {
     // x·W with one weight matrix: a single 2-D matmul over the flattened rows. Besides being faster, it

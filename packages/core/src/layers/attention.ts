@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import type { Tensor, WeightLayout } from '../kernels.js';
+import type { AttentionOptions, Tensor, WeightLayout } from '../kernels.js';
 import { Module } from '../module.js';
 import type { Ops } from '../ops.js';
 import { Linear } from './linear.js';
@@ -28,6 +28,13 @@ export interface AttentionInput {
   readonly mask?: Tensor;
   /** The KV-cache seam: earlier keys/values are prepended, and the causal mask shifts to match. */
   readonly past?: KeyValue;
+  /**
+   * With `past`, for a cache that grows in the engine (`Program.stateAppends`): the additive mask over the
+   * past keys alone ([B, 1, 1, Tpast]); `mask` then covers only this call's keys, and `present` holds only
+   * this call's keys/values, for the caller to append. The past is read where it lies, never concatenated
+   * (which would copy the whole cache each step), and may carry masked zero rows of spare capacity.
+   */
+  readonly pastMask?: Tensor;
   /** Also return the attention probabilities (HF's `output_attentions`); forces the decomposed attention. */
   readonly outputAttentions?: boolean;
 }
@@ -35,7 +42,7 @@ export interface AttentionInput {
 /** What one attention call returns. */
 export interface AttentionOutput {
   readonly output: Tensor; // (B, T, d)
-  /** This call's keys/values including `past`. */
+  /** This call's keys/values including `past` (only this call's with `pastMask`). */
   readonly present: KeyValue;
   /** With `outputAttentions`: softmax probabilities (B, h, T, Tpast + T). */
   readonly probabilities?: Tensor;
@@ -81,20 +88,52 @@ export class MultiHeadAttention extends Module {
     q = this.splitHeads(ops, q); // (B, h, T, hs)
     k = this.splitHeads(ops, k);
     v = this.splitHeads(ops, v);
-    if (input.past) {
-      k = ops.concat([input.past.key, k], 2); // (B, h, Tpast + T, hs)
-      v = ops.concat([input.past.value, v], 2);
-    }
     const options = { causal: this.config.causal, mask: input.mask, scale: 1 / Math.sqrt(this.headDim) };
-    const { context, probabilities } = input.outputAttentions
-      ? ops.attentionWithProbabilities(q, k, v, options)
-      : { context: ops.attention(q, k, v, options), probabilities: undefined }; // (B, h, T, hs)
-    const merged = ops.reshape(ops.transpose(context, [0, 2, 1, 3]), [0, 0, d]); // (B, T, d)
-    return { output: this.output.forward(ops, merged), present: { key: k, value: v }, probabilities };
+    let attended: { context: Tensor; probabilities?: Tensor };
+    if (input.past && input.pastMask) {
+      attended = attendAfterPast(ops, q, k, v, input.past, input.pastMask, options, input.outputAttentions === true);
+    } else {
+      if (input.past) {
+        k = ops.concat([input.past.key, k], 2); // (B, h, Tpast + T, hs)
+        v = ops.concat([input.past.value, v], 2);
+      }
+      attended = input.outputAttentions ? ops.attentionWithProbabilities(q, k, v, options) : { context: ops.attention(q, k, v, options) };
+    }
+    const merged = ops.reshape(ops.transpose(attended.context, [0, 2, 1, 3]), [0, 0, d]); // (B, T, d)
+    return { output: this.output.forward(ops, merged), present: { key: k, value: v }, probabilities: attended.probabilities };
   }
 
   private splitHeads(ops: Ops, x: Tensor): Tensor {
     const heads = ops.reshape(x, [0, 0, this.config.numHeads, this.headDim]); // (B, T, h, hs)
     return ops.transpose(heads, [0, 2, 1, 3]); // (B, h, T, hs)
   }
+}
+
+/**
+ * Attention of this call's queries over the past keys and their own, without joining the keys: the softmax
+ * runs over both score blocks (joined, they are small) and each block multiplies its own values. The past
+ * block needs no causal mask (every past key precedes every query); this call's block gets the square one.
+ */
+function attendAfterPast(
+  ops: Ops,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  past: KeyValue,
+  pastMask: Tensor,
+  options: AttentionOptions,
+  withProbabilities: boolean,
+): { context: Tensor; probabilities?: Tensor } {
+  const scale = ops.scalar(options.scale);
+  const onPast = ops.add(ops.mul(ops.matmul(q, past.key, false, true), scale), pastMask); // (B, h, T, Tpast)
+  let onNew = ops.mul(ops.matmul(q, k, false, true), scale); // (B, h, T, T)
+  if (options.causal) onNew = ops.add(onNew, ops.causalMask(onNew));
+  if (options.mask) onNew = ops.add(onNew, options.mask);
+  const top = ops.max(ops.concat([onPast, onNew], 3), [-1], true); // (B, h, T, 1)
+  const expPast = ops.exp(ops.sub(onPast, top));
+  const expNew = ops.exp(ops.sub(onNew, top));
+  const joined = ops.concat([expPast, expNew], 3);
+  const total = ops.sum(joined, [-1], true);
+  const context = ops.div(ops.add(ops.matmul(expPast, past.value), ops.matmul(expNew, v)), total); // (B, h, T, hs)
+  return { context, probabilities: withProbabilities ? ops.div(joined, total) : undefined };
 }
