@@ -1,11 +1,13 @@
 import {
   type BoundProgram,
   type EngineState,
+  type ForwardProgramOptions,
   type HostTensor,
   InputError,
   type Parameter,
   type PreTrainedModel,
   hostTensor,
+  mixSeeds,
 } from '@attnjs/core';
 import { checkOptions } from '@attnjs/core/internal';
 import { clipCoefficient } from './clipping.js';
@@ -28,8 +30,11 @@ import { Random } from './random.js';
 import { type Schedule, type ScheduleOptions, createSchedule } from './schedules.js';
 import { type TrainOptions, runTraining } from './training-loop.js';
 
-/** A model the trainer can train: one whose forward program outputs a scalar `loss` when given labels. */
-export type TrainableModel<B> = PreTrainedModel & { forwardProgram(inputs: B): BoundProgram };
+/**
+ * A model the trainer can train: one whose forward program outputs a scalar `loss` when given labels,
+ * and which applies its config's dropout when built with `{ training: { seed } }`.
+ */
+export type TrainableModel<B> = PreTrainedModel & { forwardProgram(inputs: B, options?: ForwardProgramOptions): BoundProgram };
 
 export interface TrainerOptions<B> {
   readonly model: TrainableModel<B>;
@@ -137,8 +142,10 @@ export class Trainer<B> {
     if (microBatches.length !== k) throw new InputError(`trainStep got ${microBatches.length} micro-batches; gradientAccumulationSteps is ${k}`);
     const backend = this.model.backend;
     let lossSum = 0;
+    const step = this.completedSteps + 1;
     for (const [i, batch] of microBatches.entries()) {
-      const bound = this.model.forwardProgram(batch);
+      // Training mode: dropout masks seeded by (run seed, step, micro-batch), so a resumed run redraws them.
+      const bound = this.model.forwardProgram(batch, { training: { seed: mixSeeds(mixSeeds(this.options.seed ?? 0, step), i) } });
       this.tokens += inputTokens(bound.inputs);
       const out = await backend.run(gradientProgram(bound, this.params, i > 0), bound.inputs, { state: this.state, outputs: ['loss'] });
       if (!out.loss) throw new InputError(`Trainer: the model's forward program gave no loss (are labels in the batch?)`);
@@ -148,7 +155,6 @@ export class Trainer<B> {
     const normOut = await backend.run(gradNormProgram(this, this.params.length), { scale: scalar(scale) }, { state: this.state });
     const gradNorm = normOut.norm!.data[0]!;
     const clip = clipCoefficient(gradNorm, this.options.maxGradNorm);
-    const step = this.completedSteps + 1;
     const learningRate = this.learningRateAt(step);
     const scalars: Record<string, HostTensor> = { grad_scale: scalar(clip * scale) };
     for (const [name, value] of Object.entries(this.optimizer.scalars(step, learningRate))) scalars[name] = scalar(value);

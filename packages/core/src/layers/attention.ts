@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { Tensor, WeightLayout } from '../kernels.js';
 import { Module } from '../module.js';
 import type { Ops } from '../ops.js';
+import type { TrainingMode } from './dropout.js';
 import { Linear } from './linear.js';
 
 /** Where a model's checkpoint keeps the projections: one fused q|k|v matrix, or three. */
@@ -15,6 +16,8 @@ export interface MultiHeadAttentionConfig {
   readonly causal: boolean;
   readonly layout: WeightLayout;
   readonly names: AttentionNames;
+  /** Dropout on the attention probabilities in training (`attn_pdrop`, `attention_probs_dropout_prob`); default 0. */
+  readonly attentionDropout?: number;
 }
 
 /** Keys and values of earlier positions, [B, heads, Tpast, headDim] each. */
@@ -28,6 +31,8 @@ export interface AttentionInput {
   readonly mask?: Tensor;
   /** The KV-cache seam: earlier keys/values are prepended, and the causal mask shifts to match. */
   readonly past?: KeyValue;
+  /** Training mode (dropout on); absent in inference. */
+  readonly training?: TrainingMode;
   /** Also return the attention probabilities (HF's `output_attentions`); forces the decomposed attention. */
   readonly outputAttentions?: boolean;
 }
@@ -37,7 +42,10 @@ export interface AttentionOutput {
   readonly output: Tensor; // (B, T, d)
   /** This call's keys/values including `past`. */
   readonly present: KeyValue;
-  /** With `outputAttentions`: softmax probabilities (B, h, T, Tpast + T). */
+  /**
+   * With `outputAttentions`: softmax probabilities (B, h, T, Tpast + T); in training, after attention dropout
+   * (the ones multiplied by V, as Hugging Face's BERT and GPT-2 return them).
+   */
   readonly probabilities?: Tensor;
 }
 
@@ -85,10 +93,13 @@ export class MultiHeadAttention extends Module {
       k = ops.concat([input.past.key, k], 2); // (B, h, Tpast + T, hs)
       v = ops.concat([input.past.value, v], 2);
     }
+    const { training } = input;
+    const rate = this.config.attentionDropout ?? 0;
+    const dropProbabilities = training && rate > 0 ? (p: Tensor) => training.dropout(ops, p, rate) : undefined;
     const options = { causal: this.config.causal, mask: input.mask, scale: 1 / Math.sqrt(this.headDim) };
     const { context, probabilities } = input.outputAttentions
-      ? ops.attentionWithProbabilities(q, k, v, options)
-      : { context: ops.attention(q, k, v, options), probabilities: undefined }; // (B, h, T, hs)
+      ? ops.attentionWithProbabilities(q, k, v, options, dropProbabilities)
+      : { context: ops.attention(q, k, v, options, dropProbabilities), probabilities: undefined }; // (B, h, T, hs)
     const merged = ops.reshape(ops.transpose(context, [0, 2, 1, 3]), [0, 0, d]); // (B, T, d)
     return { output: this.output.forward(ops, merged), present: { key: k, value: v }, probabilities };
   }
