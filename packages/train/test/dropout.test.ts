@@ -9,9 +9,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { BertForMaskedLM, BertForSequenceClassification } from '@attnjs/bert';
+import {
+  BertForMaskedLM,
+  BertForMultipleChoice,
+  BertForNextSentencePrediction,
+  BertForQuestionAnswering,
+  BertForSequenceClassification,
+  BertForTokenClassification,
+} from '@attnjs/bert';
 import { type Backend, type HostTensor, type Kernels, Ops, type Tensor, UnsupportedError, hostTensor } from '@attnjs/core';
-import { GPT2LMHeadModel } from '@attnjs/gpt';
+import { GPT2ForSequenceClassification, GPT2ForTokenClassification, GPT2LMHeadModel } from '@attnjs/gpt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SGD } from '../src/optimizer.js';
 import { Trainer } from '../src/trainer.js';
@@ -149,6 +156,35 @@ describe('BERT dropout (hidden_dropout_prob, attention_probs_dropout_prob, class
     const model = await BertForSequenceClassification.fromPretrained(await variant('heads/bert-seqcls', { hidden_dropout_prob: 0.2, classifier_dropout: null }), { backend });
     expect(model.config.classifierDropout).toBe(0.2);
     model.dispose();
+  });
+});
+
+describe('every task head builds in training mode', () => {
+  const BERT_OFF = { hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, classifier_dropout: 0 };
+  const GPT2_OFF = { embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0, classifier_dropout: 0 };
+  // biome-ignore lint: each head class has its own input type
+  const HEADS: [string, any, Record<string, unknown>, Record<string, unknown>, object][] = [
+    ['heads/bert-seqcls', BertForSequenceClassification, BERT_OFF, { hidden_dropout_prob: 0.3 }, { inputIds: IDS }],
+    ['heads/bert-tokencls', BertForTokenClassification, BERT_OFF, { hidden_dropout_prob: 0.3 }, { inputIds: IDS }],
+    ['heads/bert-qa', BertForQuestionAnswering, BERT_OFF, { hidden_dropout_prob: 0.3 }, { inputIds: IDS }],
+    ['heads/bert-nsp', BertForNextSentencePrediction, BERT_OFF, { hidden_dropout_prob: 0.3 }, { inputIds: IDS }],
+    ['heads/bert-multiple-choice', BertForMultipleChoice, BERT_OFF, { hidden_dropout_prob: 0.3 }, { inputIds: [IDS] }],
+    ['heads/gpt2-seqcls', GPT2ForSequenceClassification, GPT2_OFF, { resid_pdrop: 0.3 }, { inputIds: [IDS[0]!] }],
+    ['heads/gpt2-tokencls', GPT2ForTokenClassification, GPT2_OFF, { resid_pdrop: 0.3 }, { inputIds: IDS }],
+  ];
+  const outputs = async (fixture: string, Head: any, overrides: Record<string, unknown>, inputs: object, seed?: number) => {
+    const model = await Head.fromPretrained(await variant(fixture, overrides), { backend });
+    const bound = model.forwardProgram(inputs, seed === undefined ? undefined : { training: { seed } });
+    const out = await backend.run(bound.program, bound.inputs);
+    model.dispose();
+    return Object.keys(out).sort().flatMap((name) => [...(out[name] as HostTensor).data]);
+  };
+
+  it.each(HEADS)('%s: zero rates equal inference; a backbone rate changes training mode only', async (fixture, Head, off, on, inputs) => {
+    const inference = await outputs(fixture, Head, off, inputs);
+    expect(await outputs(fixture, Head, off, inputs, 4)).toEqual(inference);
+    expect(await outputs(fixture, Head, { ...off, ...on }, inputs)).toEqual(inference);
+    expect(await outputs(fixture, Head, { ...off, ...on }, inputs, 4)).not.toEqual(inference);
   });
 });
 
