@@ -2,7 +2,8 @@
  * Dropout from the config, in training mode only: the op's statistics and determinism on tfjs-cpu, each
  * GPT-2 and BERT site wired (turning one rate up changes the training-mode loss; all zero leaves it equal
  * to inference), inference untouched, the classifier's own rate, an engine without the kernel refusing,
- * and seeded, repeatable training runs.
+ * seeded, repeatable training runs whose masks change with the step and the micro-batch, and training-mode
+ * attention probabilities (outputAttentions) returned after attention dropout, as Hugging Face returns them.
  */
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -207,5 +208,77 @@ describe('Trainer with dropout', () => {
     expect((await losses(2)).train).not.toEqual(a.train);
     // Evaluation is inference mode: no dropout, so it agrees with the model's own forward pass.
     expect(Math.abs(a.evaluated - a.inference)).toBeLessThan(2e-6);
+  });
+});
+
+describe('attention probabilities in training mode (outputAttentions)', () => {
+  // Only the attention rate is on, so layer 0 sees the same input in both modes and its training-mode
+  // probabilities must be the inference ones times a mask of 0 and 1/(1 − rate): Hugging Face's BERT and
+  // GPT-2 return the probabilities after attention dropout (the ones that multiply V).
+  const RATE = 0.3;
+  const IDS_LONG = [Array.from({ length: 32 }, (_, i) => (i * 37 + 5) % 1000), Array.from({ length: 32 }, (_, i) => (i * 11 + 3) % 1000)];
+  // biome-ignore lint: each model class has its own input type
+  const MODELS: [string, any, Record<string, unknown>][] = [
+    ['gpt2-tiny', GPT2LMHeadModel, { embd_pdrop: 0, attn_pdrop: RATE, resid_pdrop: 0 }],
+    ['bert-tiny', BertForMaskedLM, { hidden_dropout_prob: 0, attention_probs_dropout_prob: RATE }],
+  ];
+
+  it.each(MODELS)('%s: dropped probabilities are returned, drawn from the same masks as without outputAttentions', async (fixture, Model, rates) => {
+    const model = await Model.fromPretrained(await variant(fixture, rates), { backend });
+    const run = async (outputAttentions: boolean, seed?: number) => {
+      const bound = model.forwardProgram({ inputIds: IDS_LONG, labels: IDS_LONG, outputAttentions }, seed === undefined ? undefined : { training: { seed } });
+      return backend.run(bound.program, bound.inputs);
+    };
+    const inference = (await run(true))['attentions.0']!.data as Float32Array;
+    const trained = await run(true, 11);
+    const dropped = trained['attentions.0']!.data as Float32Array;
+    expect(dropped.length).toBe(inference.length);
+    let zeros = 0;
+    let counted = 0;
+    for (const [i, p] of inference.entries()) {
+      if (p === 0) continue; // masked (future) positions are 0 in both modes
+      counted++;
+      if (dropped[i] === 0) zeros++;
+      else expect(Math.abs(dropped[i]! - p / (1 - RATE))).toBeLessThanOrEqual(1e-6 * (p / (1 - RATE)) + 1e-12);
+    }
+    expect(Math.abs(zeros / counted - RATE)).toBeLessThan(4 * Math.sqrt((RATE * (1 - RATE)) / counted)); // 4σ
+    // Rows no longer sum to 1, unlike inference's.
+    const rowSum = (data: Float32Array, row: number) => data.slice(row * 32, (row + 1) * 32).reduce((a, b) => a + b, 0);
+    expect(Math.abs(rowSum(inference, 5) - 1)).toBeLessThan(1e-5);
+    expect(Math.abs(rowSum(dropped, 5) - 1)).toBeGreaterThan(1e-3);
+    // Asking for the attentions draws the same masks, so the loss is the same as without them.
+    expect((await run(false, 11)).loss!.data[0]).toBe(trained.loss!.data[0]);
+    expect((await run(false, 12)).loss!.data[0]).not.toBe(trained.loss!.data[0]);
+    model.dispose();
+  });
+});
+
+describe('Trainer dropout masks change with the step and the micro-batch', () => {
+  // A learning rate so small that SGD leaves every float32 loss unchanged: the same batch's loss then
+  // differs between steps only through the dropout masks.
+  const train = async (rates: Record<string, unknown>, accumulation: number, steps: number) => {
+    const model = await GPT2LMHeadModel.fromPretrained(await variant('gpt2-tiny', rates), { backend });
+    const optimizer = new SGD({ groups: [{ params: model.parameters(), weightDecay: 0 }] });
+    const trainer = new Trainer({ model, optimizer, learningRate: 1e-30, seed: 3, gradientAccumulationSteps: accumulation });
+    const records = await trainer.train({ maxSteps: steps, batch: () => ({ inputIds: IDS, labels: IDS }) });
+    trainer.dispose();
+    model.dispose();
+    return records.map((r) => r.loss);
+  };
+  const ON = { embd_pdrop: 0.2, attn_pdrop: 0.2, resid_pdrop: 0.2 };
+
+  it('each step draws new masks; without dropout every step gives the same loss', async () => {
+    const off = await train({ embd_pdrop: 0, attn_pdrop: 0, resid_pdrop: 0 }, 1, 3);
+    expect(new Set(off).size).toBe(1);
+    const on = await train(ON, 1, 3);
+    expect(new Set(on).size).toBe(3);
+    for (const loss of on) expect(loss).not.toBe(off[0]);
+  });
+
+  it('each micro-batch of a step draws its own masks (the first one the same as without accumulation)', async () => {
+    const [single] = await train(ON, 1, 1);
+    const [accumulated] = await train(ON, 2, 1); // the mean of two identical micro-batches
+    // Equal masks would give the single micro-batch's loss back.
+    expect(accumulated).not.toBe(single);
   });
 });
