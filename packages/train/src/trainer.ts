@@ -28,7 +28,7 @@ const UPDATE_CHUNK_ELEMENTS = 4 * 1024 * 1024;
 import { type EvalMetrics, type EvaluateOptions, evaluateModel } from './evaluation.js';
 import { Random } from './random.js';
 import { type Schedule, type ScheduleOptions, createSchedule } from './schedules.js';
-import { type TrainOptions, runTraining } from './training-loop.js';
+import { type EvaluationProgress, type TrainOptions, runTraining } from './training-loop.js';
 
 /**
  * A model the trainer can train: one whose forward program outputs a scalar `loss` when given labels,
@@ -84,6 +84,8 @@ export class Trainer<B> {
   readonly options: TrainerOptions<B>;
   /** Draws for collators and shuffling; part of the checkpoint. */
   random: Random;
+  /** The last evaluation `train` ran and early stopping's counts after it; part of the checkpoint. */
+  evaluationProgress: EvaluationProgress = { step: 0 };
   private completedSteps = 0;
   private tokens = 0;
   private readonly schedule: Schedule;
@@ -231,11 +233,12 @@ export class Trainer<B> {
     });
   }
 
-  /** Sets the step counter and RNG (a resume). */
-  restoreProgress(step: number, random: Random): void {
+  /** Sets the step counter, RNG and evaluation progress (a resume). */
+  restoreProgress(step: number, random: Random, evaluation: EvaluationProgress = { step: 0 }): void {
     if (!Number.isInteger(step) || step < 0) throw new InputError(`step must be an integer ≥ 0, got ${step}`);
     this.completedSteps = step;
     this.random = random;
+    this.evaluationProgress = evaluation;
   }
 
   /** Frees the gradients and moments held in the engine. The model stays usable. */
