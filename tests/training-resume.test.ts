@@ -1,9 +1,10 @@
 /**
  * Checkpoints and accumulation on tfjs-cpu: a run interrupted by save + load (new backend, new model, new
  * trainer) continues bit-identically; the saved folder is a Hugging Face model folder that loads with
- * `fromPretrained`; accumulating the same micro-batch twice equals one step on it, bit for bit.
+ * `fromPretrained`; accumulating the same micro-batch twice equals one step on it, bit for bit; early
+ * stopping's counts travel in the checkpoint, so a resumed run stops where an uninterrupted one does.
  */
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
@@ -158,5 +159,80 @@ describe('training checkpoints on tfjs-cpu', () => {
     expect(b).toEqual(a);
     for (const [name, t] of wa) expect(wb.get(name)!.data, name).toEqual(t.data);
     expect(a[1]!.loss).toBeLessThan(a[0]!.loss); // it trains
+  });
+});
+
+describe('early stopping across a resume on tfjs-cpu', () => {
+  // Scores scripted by step (max mode, patience 3, every 2 steps): the best is 0.6 at step 4, then 0.55,
+  // 0.58, 0.57 do not beat it, so the counter reaches 3 at step 10 and training stops there. Later scores
+  // would improve, so a resumed run that lost the counter (or skipped an evaluation) trains on past 10.
+  const SCORES: Record<number, number> = { 2: 0.5, 4: 0.6, 6: 0.55, 8: 0.58, 10: 0.57, 12: 0.9, 14: 0.95 };
+  const evalBatch = batch(0, { int: () => 1 } as unknown as Random);
+
+  async function trainWithEarlyStopping(run: Awaited<ReturnType<typeof setUp>>, interrupt?: { step: number; dir: string }) {
+    const evaluations: [number, number, number][] = [];
+    let saved: string | undefined;
+    const records = await run.trainer.train({
+      maxSteps: 14,
+      batch,
+      onStep: async (r) => {
+        if (r.step !== interrupt?.step) return;
+        saved = await saveCheckpointAtStep(run.trainer, interrupt.dir); // before this step's evaluation
+        return 'stop';
+      },
+      evaluate: { batches: [evalBatch], computeMetrics: () => ({ score: SCORES[run.trainer.step]! }) },
+      evalEvery: 2,
+      onEvaluate: (m, step) => void evaluations.push([step, m.score!, m.loss!]),
+      earlyStopping: { metric: 'score', patience: 3, mode: 'max' },
+    });
+    return { records, evaluations, saved, progress: run.trainer.evaluationProgress };
+  }
+
+  it('a run interrupted and resumed stops at the same step with the same best metric as an uninterrupted one', async () => {
+    const full = await setUp({ schedule: { type: 'constant' }, gradientAccumulationSteps: 1 });
+    const uninterrupted = await trainWithEarlyStopping(full);
+    await full.close();
+    expect(uninterrupted.records.at(-1)!.step).toBe(10);
+    expect(uninterrupted.evaluations.map(([step, score]) => [step, score])).toEqual([[2, 0.5], [4, 0.6], [6, 0.55], [8, 0.58], [10, 0.57]]);
+    expect(uninterrupted.progress).toEqual({ step: 10, earlyStopping: { metric: 'score', mode: 'max', best: 0.6, patienceCounter: 3 } });
+
+    // Saved at step 7 (after step 6's evaluation) and at step 8 (before step 8's evaluation: it is due on resume).
+    for (const [step, counted] of [[7, 6], [8, 6]] as const) {
+      const out = await mkdtemp(join(tmpdir(), 'attnjs-early-stop-'));
+      created.push(out);
+      const first = await setUp({ schedule: { type: 'constant' }, gradientAccumulationSteps: 1 });
+      const { saved } = await trainWithEarlyStopping(first, { step, dir: out });
+      await first.close();
+      const state = JSON.parse(await readFile(join(saved!, 'trainer_state.json'), 'utf8'));
+      expect(state.evaluation, `checkpoint at step ${step}`).toEqual({
+        step: counted,
+        earlyStopping: { metric: 'score', mode: 'max', best: 0.6, patienceCounter: 1 },
+      });
+
+      const second = await setUp({ schedule: { type: 'constant' }, gradientAccumulationSteps: 1 });
+      await resumeFromCheckpoint(second.trainer, saved!);
+      const resumed = await trainWithEarlyStopping(second);
+      await second.close();
+      expect(resumed.records.map((r) => r.step), `resumed from step ${step}`).toEqual(uninterrupted.records.slice(step).map((r) => r.step));
+      expect(resumed.records.map((r) => r.loss)).toEqual(uninterrupted.records.slice(step).map((r) => r.loss));
+      expect(resumed.evaluations).toEqual(uninterrupted.evaluations.filter(([s]) => s > counted));
+      expect(resumed.progress).toEqual(uninterrupted.progress);
+    }
+  });
+
+  it('refuses a checkpoint whose evaluation progress is malformed', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'attnjs-early-stop-'));
+    created.push(out);
+    const run = await setUp();
+    const saved = await saveCheckpointAtStep(run.trainer, out);
+    const file = join(saved, 'trainer_state.json');
+    const state = JSON.parse(await readFile(file, 'utf8'));
+    expect(state.evaluation).toEqual({ step: 0 });
+    await writeFile(file, JSON.stringify({ ...state, evaluation: { step: 0, earlyStopping: { metric: 'score', mode: 'up', best: 1, patienceCounter: 0 } } }));
+    await expect(resumeFromCheckpoint(run.trainer, saved)).rejects.toThrow(/evaluation\.earlyStopping is invalid/);
+    await writeFile(file, JSON.stringify({ ...state, evaluation: undefined }));
+    await resumeFromCheckpoint(run.trainer, saved); // checkpoints from before evaluation progress was saved
+    expect(run.trainer.evaluationProgress).toEqual({ step: 0 });
+    await run.close();
   });
 });

@@ -14,6 +14,11 @@ export interface BertConfig {
   readonly padTokenId: number;
   /** A decoder (BertLMHeadModel trained causally) masks future tokens. */
   readonly isDecoder: boolean;
+  /** Dropout in training (identity in inference), Hugging Face's defaults 0.1. */
+  readonly hiddenDropoutProb: number;
+  readonly attentionProbsDropoutProb: number;
+  /** Before a classifier head; Hugging Face falls back to `hidden_dropout_prob` when null. */
+  readonly classifierDropout: number;
 }
 
 const ACTIVATIONS: Record<string, GeluApproximation> = {
@@ -54,5 +59,8 @@ export function bertConfigFromJSON(config: ConfigReader): BertConfig {
     layerNormEps: config.positive('layer_norm_eps', 1e-12),
     padTokenId: config.int('pad_token_id', 0),
     isDecoder: config.boolean('is_decoder', false),
+    hiddenDropoutProb: config.probability('hidden_dropout_prob', 0.1),
+    attentionProbsDropoutProb: config.probability('attention_probs_dropout_prob', 0.1),
+    classifierDropout: config.probability('classifier_dropout', config.probability('hidden_dropout_prob', 0.1)),
   };
 }

@@ -9,6 +9,8 @@ import {
   Linear,
   Module,
   type Ops,
+  type ForwardProgramOptions,
+  TrainingMode,
   type Parameter,
   PreTrainedModel,
   type Tensor,
@@ -110,13 +112,13 @@ export abstract class BertWithLMHead extends PreTrainedModel {
     return tokenFeed(inputs.labels, inputIds as HostTensor<'int32'>, 'labels', this.config.vocabSize, [IGNORE_INDEX]);
   }
 
-  protected lmProgram(inputs: BertMaskedLMInputs, where: string, loss: 'masked' | 'causal'): BoundProgram {
+  protected lmProgram(inputs: BertMaskedLMInputs, where: string, loss: 'masked' | 'causal', options?: ForwardProgramOptions): BoundProgram {
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
     const labels = this.labelFeed(inputs, feeds.input_ids!);
     if (labels) feeds.labels = labels;
     const flags = checkLayerOutputFlags(inputs, where);
     const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
-      const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions);
+      const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions, TrainingMode.from(options));
       const last = backbone.states.at(-1)!;
       const logits = this.predictions.forward(ops, last);
       const lossFn = loss === 'masked' ? maskedLMLoss : causalLMLoss;
@@ -127,7 +129,7 @@ export abstract class BertWithLMHead extends PreTrainedModel {
         ...layerOutputs(backbone, flags),
       };
     };
-    return { program: { owner: this, key: programKey(feeds, flags, `:${loss}`), build }, inputs: feeds };
+    return { program: { owner: this, key: programKey(feeds, flags, `:${loss}${options?.training ? ':training' : ''}`), build }, inputs: feeds };
   }
 
   protected async runLM(bound: BoundProgram): Promise<BertLMOutput> {
@@ -188,7 +190,7 @@ export class BertForPreTraining extends BertWithLMHead {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` (MLM + NSP) when both labels are given. */
-  forwardProgram(inputs: BertForPreTrainingInputs): BoundProgram {
+  forwardProgram(inputs: BertForPreTrainingInputs, options?: ForwardProgramOptions): BoundProgram {
     const where = 'BertForPreTraining.forward';
     const feeds = bertFeeds(this.config, inputs, ['labels', 'nextSentenceLabel'], where);
     if ((inputs.labels === undefined) !== (inputs.nextSentenceLabel === undefined)) {
@@ -206,7 +208,7 @@ export class BertForPreTraining extends BertWithLMHead {
     }
     const flags = checkLayerOutputFlags(inputs, where);
     const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
-      const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions);
+      const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions, TrainingMode.from(options));
       const last = backbone.states.at(-1)!;
       const predictionLogits = this.predictions.forward(ops, last); // (B, T, V)
       const seqRelationshipLogits = this.seqRelationship.forward(ops, this.bert.pool(ops, last)); // (B, 2)
@@ -222,7 +224,7 @@ export class BertForPreTraining extends BertWithLMHead {
       }
       return outputs;
     };
-    return { program: { owner: this, key: programKey(feeds, flags, ':pretraining'), build }, inputs: feeds };
+    return { program: { owner: this, key: programKey(feeds, flags, `:pretraining${options?.training ? ':training' : ''}`), build }, inputs: feeds };
   }
 }
 
@@ -244,8 +246,8 @@ export class BertForMaskedLM extends BertWithLMHead {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: BertMaskedLMInputs): BoundProgram {
-    return this.lmProgram(inputs, 'BertForMaskedLM.forward', 'masked');
+  forwardProgram(inputs: BertMaskedLMInputs, options?: ForwardProgramOptions): BoundProgram {
+    return this.lmProgram(inputs, 'BertForMaskedLM.forward', 'masked', options);
   }
 }
 
@@ -270,7 +272,7 @@ export class BertLMHeadModel extends BertWithLMHead {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: BertMaskedLMInputs): BoundProgram {
-    return this.lmProgram(inputs, 'BertLMHeadModel.forward', 'causal');
+  forwardProgram(inputs: BertMaskedLMInputs, options?: ForwardProgramOptions): BoundProgram {
+    return this.lmProgram(inputs, 'BertLMHeadModel.forward', 'causal', options);
   }
 }

@@ -22,6 +22,8 @@ import {
   PreTrainedModel,
   type Tensor,
   TransformerBlock,
+  type TrainingMode,
+  dropout,
   UnsupportedError,
   loadPretrained,
 } from '@attnjs/core';
@@ -62,6 +64,7 @@ export class BertEmbeddings extends Module {
   private readonly positionEmbeddings: Embedding;
   private readonly tokenTypeEmbeddings: Embedding;
   private readonly norm: LayerNorm;
+  private readonly dropoutRate: number;
 
   constructor(c: BertConfig) {
     super();
@@ -69,14 +72,15 @@ export class BertEmbeddings extends Module {
     this.positionEmbeddings = this.child('position_embeddings', new Embedding(c.maxPositionEmbeddings, c.hiddenSize));
     this.tokenTypeEmbeddings = this.child('token_type_embeddings', new Embedding(c.typeVocabSize, c.hiddenSize));
     this.norm = this.child('LayerNorm', new LayerNorm(c.hiddenSize, c.layerNormEps));
+    this.dropoutRate = c.hiddenDropoutProb;
   }
 
-  forward(ops: Ops, inputIds: Tensor, tokenTypeIds: Tensor | undefined): Tensor {
+  forward(ops: Ops, inputIds: Tensor, tokenTypeIds: Tensor | undefined, training?: TrainingMode): Tensor {
     let x = this.wordEmbeddings.forward(ops, inputIds); // (B, T, H)
     x = ops.add(x, this.positionEmbeddings.forward(ops, ops.range(inputIds, 1))); // + (T, H)
     const types = tokenTypeIds ?? ops.mul(inputIds, ops.scalar(0, 'int32')); // HF default: all type 0
     x = ops.add(x, this.tokenTypeEmbeddings.forward(ops, types));
-    return this.norm.forward(ops, x);
+    return dropout(ops, this.norm.forward(ops, x), this.dropoutRate, training);
   }
 }
 
@@ -122,6 +126,8 @@ export class BertModel extends PreTrainedModel {
         causal: c.isDecoder,
         layout: 'outIn',
         names: BERT_BLOCK_NAMES,
+        hiddenDropout: c.hiddenDropoutProb,
+        attentionDropout: c.attentionProbsDropoutProb,
       });
     this.encoder = this.child('encoder.layer', new ModuleList(Array.from({ length: c.numHiddenLayers }, block)));
     if (options?.addPoolingLayer ?? true) this.pooler = this.child('pooler.dense', new Linear(c.hiddenSize, c.hiddenSize));
@@ -139,14 +145,22 @@ export class BertModel extends PreTrainedModel {
     return this.encodeLayers(ops, { inputIds, attentionMask, tokenTypeIds }, false).states;
   }
 
-  /** `encode`, and with `outputAttentions` each layer's attention probabilities (B, heads, T, T) (decomposed attention for this call). */
-  encodeLayers(ops: Ops, x: { inputIds: Tensor; attentionMask?: Tensor; tokenTypeIds?: Tensor }, outputAttentions: boolean): BackboneStates {
-    let hidden = this.embeddings.forward(ops, x.inputIds, x.tokenTypeIds);
+  /**
+   * `encode`, and with `outputAttentions` each layer's attention probabilities (B, heads, T, T) (decomposed
+   * attention for this call). Dropout only with `training`.
+   */
+  encodeLayers(
+    ops: Ops,
+    x: { inputIds: Tensor; attentionMask?: Tensor; tokenTypeIds?: Tensor },
+    outputAttentions: boolean,
+    training?: TrainingMode,
+  ): BackboneStates {
+    let hidden = this.embeddings.forward(ops, x.inputIds, x.tokenTypeIds, training);
     const mask = x.attentionMask && ops.paddingMask(ops.cast(x.attentionMask, 'float32')); // (B, 1, 1, T)
     const states = [hidden];
     const attentions: Tensor[] = [];
     for (const layer of this.encoder.items) {
-      const out = layer.forward(ops, hidden, { mask, outputAttentions });
+      const out = layer.forward(ops, hidden, { mask, outputAttentions, training });
       hidden = out.hidden;
       states.push(hidden);
       if (out.attention) attentions.push(out.attention);

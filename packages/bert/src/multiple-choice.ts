@@ -17,6 +17,9 @@ import {
   InputError,
   Linear,
   type Ops,
+  type ForwardProgramOptions,
+  type TrainingMode,
+  dropout,
   type Tensor,
   crossEntropy,
   hostTensor,
@@ -93,15 +96,17 @@ export class BertForMultipleChoice extends BertTaskModel {
   }
 
   /** The flat encoder output (B·C, T, H) → logits (B, C), grouped by the [B, C, T] ids. */
-  private choiceLogits(ops: Ops, last: Tensor, inputIds: Tensor): Tensor {
-    const scores = this.classifier.forward(ops, this.bert.pool(ops, last)); // (B·C, 1)
+  private choiceLogits(ops: Ops, last: Tensor, inputIds: Tensor, training?: TrainingMode): Tensor {
+    const pooled = dropout(ops, this.bert.pool(ops, last), this.config.classifierDropout, training); // HF's dropout before the classifier
+    const scores = this.classifier.forward(ops, pooled); // (B·C, 1)
     return groupByExample(ops, scores, inputIds);
   }
 
   /** [B, C, T] ids (+ mask, types) → the encoder's states, each (B·C, T, H) (and attentions, each (B·C, heads, T, T), when asked). */
-  private encodeChoices(ops: Ops, x: Record<string, Tensor>, outputAttentions = false): BackboneStates {
+  private encodeChoices(ops: Ops, x: Record<string, Tensor>, outputAttentions = false, training?: TrainingMode): BackboneStates {
     const flat = (t: Tensor | undefined) => t && flattenInGraph(ops, t);
-    return this.bert.encodeLayers(ops, { inputIds: flat(x.input_ids)!, attentionMask: flat(x.attention_mask), tokenTypeIds: flat(x.token_type_ids) }, outputAttentions);
+    const inputs = { inputIds: flat(x.input_ids)!, attentionMask: flat(x.attention_mask), tokenTypeIds: flat(x.token_type_ids) };
+    return this.bert.encodeLayers(ops, inputs, outputAttentions, training);
   }
 
   /** Hidden states and attentions, if asked for, are flat as HF returns them: (B·C, T, H), (B·C, heads, T, T). */
@@ -110,7 +115,7 @@ export class BertForMultipleChoice extends BertTaskModel {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: BertMultipleChoiceInputs): BoundProgram {
+  forwardProgram(inputs: BertMultipleChoiceInputs, options?: ForwardProgramOptions): BoundProgram {
     const where = 'BertForMultipleChoice.forward';
     checkInputs(inputs, ['inputIds', 'attentionMask', 'tokenTypeIds', 'labels', 'outputHiddenStates', 'outputAttentions'], where);
     const ids = flattenChoices(inputs.inputIds, 'input_ids');
@@ -143,9 +148,10 @@ export class BertForMultipleChoice extends BertTaskModel {
       feeds,
       ...checkLayerOutputFlags(inputs, where),
       tag: 'mc',
-      backbone: (ops, x, outputAttentions) => this.encodeChoices(ops, x, outputAttentions),
-      head: (ops, last, x) => {
-        const logits = this.choiceLogits(ops, last, x.input_ids!);
+      training: options?.training,
+      backbone: (ops, x, outputAttentions, training) => this.encodeChoices(ops, x, outputAttentions, training),
+      head: (ops, last, x, training) => {
+        const logits = this.choiceLogits(ops, last, x.input_ids!, training);
         return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
       },
     });

@@ -24,6 +24,9 @@ import {
   type LabelConfig,
   Linear,
   type Ops,
+  type ForwardProgramOptions,
+  type TrainingMode,
+  dropout,
   PreTrainedModel,
   type ProblemType,
   type SequenceLabels,
@@ -76,11 +79,20 @@ export abstract class BertTaskModel extends PreTrainedModel {
 
   /**
    * The program: encode, then `head` on the last layer's output (B, T, H). `tag` names the head and loss
-   * in the key; `inputs`' per-layer output flags (checked by `bertFeeds`) pick the extra outputs.
+   * in the key; `inputs`' per-layer output flags (checked by `bertFeeds`) pick the extra outputs;
+   * `options.training` builds it in training mode.
    */
-  protected headProgram(inputs: BertInputs, feeds: Record<string, HostTensor>, tag: string, head: HeadProgramSpec['head']): BoundProgram {
-    const backbone = (ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean) => this.bert.encodeLayers(ops, encoderInputs(x), outputAttentions);
-    return headProgram({ owner: this, feeds, ...checkLayerOutputFlags(inputs, `${this.modelName}.forward`), tag, backbone, head });
+  protected headProgram(
+    inputs: BertInputs,
+    feeds: Record<string, HostTensor>,
+    tag: string,
+    head: HeadProgramSpec['head'],
+    options?: ForwardProgramOptions,
+  ): BoundProgram {
+    const backbone: HeadProgramSpec['backbone'] = (ops, x, outputAttentions, training) =>
+      this.bert.encodeLayers(ops, encoderInputs(x), outputAttentions, training);
+    const flags = checkLayerOutputFlags(inputs, `${this.modelName}.forward`);
+    return headProgram({ owner: this, feeds, ...flags, tag, backbone, head, training: options?.training });
   }
 
   protected runClassifier(bound: BoundProgram): Promise<ClassifierOutput> {
@@ -112,8 +124,10 @@ export class BertForSequenceClassification extends BertTaskModel {
     return loadBertHead(dir, options, CLASSIFIER_OPTIONS, (config) => new BertForSequenceClassification(config, options));
   }
 
-  private logits(ops: Ops, last: Tensor): Tensor {
-    return this.classifier.forward(ops, this.bert.pool(ops, last)); // (B, C)
+  /** HF's dropout (classifier_dropout, else hidden_dropout_prob) sits between the pooler and the classifier. */
+  private logits(ops: Ops, last: Tensor, training?: TrainingMode): Tensor {
+    const pooled = dropout(ops, this.bert.pool(ops, last), this.config.classifierDropout, training);
+    return this.classifier.forward(ops, pooled); // (B, C)
   }
 
   async forward(inputs: BertSequenceClassificationInputs): Promise<ClassifierOutput> {
@@ -121,16 +135,18 @@ export class BertForSequenceClassification extends BertTaskModel {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: BertSequenceClassificationInputs): BoundProgram {
+  forwardProgram(inputs: BertSequenceClassificationInputs, options?: ForwardProgramOptions): BoundProgram {
     const where = 'BertForSequenceClassification.forward';
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
     let problemType: ProblemType | undefined;
     if (inputs.labels !== undefined) ({ labels: feeds.labels, problemType } = sequenceLabelsFeed(inputs.labels, this.config, feeds.input_ids!.shape[0]!, where));
     // The problem type picks the loss, so it is part of the program key.
-    return this.headProgram(inputs, feeds, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
-      const logits = this.logits(ops, last);
+    const tag = `seqcls:${problemType ?? 'none'}`;
+    const head: HeadProgramSpec['head'] = (ops, last, x, training) => {
+      const logits = this.logits(ops, last, training);
       return { logits, ...(x.labels && problemType ? { loss: sequenceClassificationLoss(ops, logits, x.labels, problemType) } : {}) };
-    });
+    };
+    return this.headProgram(inputs, feeds, tag, head, options);
   }
 
   override exportSpec(): ExportSpec {
@@ -165,13 +181,14 @@ export class BertForTokenClassification extends BertTaskModel {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: BertTokenClassificationInputs): BoundProgram {
+  forwardProgram(inputs: BertTokenClassificationInputs, options?: ForwardProgramOptions): BoundProgram {
     const feeds = bertFeeds(this.config, inputs, ['labels'], 'BertForTokenClassification.forward');
     if (inputs.labels !== undefined) feeds.labels = tokenFeed(inputs.labels, feeds.input_ids as HostTensor<'int32'>, 'labels', this.config.numLabels, [IGNORE_INDEX]);
-    return this.headProgram(inputs, feeds, 'tokencls', (ops, last, x) => {
-      const logits = this.classifier.forward(ops, last); // (B, T, C)
+    const head: HeadProgramSpec['head'] = (ops, last, x, training) => {
+      const logits = this.classifier.forward(ops, dropout(ops, last, this.config.classifierDropout, training)); // (B, T, C)
       return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
-    });
+    };
+    return this.headProgram(inputs, feeds, 'tokencls', head, options);
   }
 
   override exportSpec(): ExportSpec {
@@ -234,7 +251,7 @@ export class BertForQuestionAnswering extends BertTaskModel {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when both positions are given. */
-  forwardProgram(inputs: BertQuestionAnsweringInputs): BoundProgram {
+  forwardProgram(inputs: BertQuestionAnsweringInputs, options?: ForwardProgramOptions): BoundProgram {
     const where = 'BertForQuestionAnswering.forward';
     const feeds = bertFeeds(this.config, inputs, ['startPositions', 'endPositions'], where);
     if ((inputs.startPositions === undefined) !== (inputs.endPositions === undefined)) {
@@ -249,7 +266,7 @@ export class BertForQuestionAnswering extends BertTaskModel {
       const span = this.spanLogits(ops, last);
       if (!x.start_positions || !x.end_positions) return span;
       return { ...span, loss: questionAnsweringLoss(ops, span.start_logits, span.end_logits, x.start_positions, x.end_positions) };
-    });
+    }, options);
   }
 
   override exportSpec(): ExportSpec {
@@ -287,14 +304,14 @@ export class BertForNextSentencePrediction extends BertTaskModel {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: BertNextSentencePredictionInputs): BoundProgram {
+  forwardProgram(inputs: BertNextSentencePredictionInputs, options?: ForwardProgramOptions): BoundProgram {
     const where = 'BertForNextSentencePrediction.forward';
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
     if (inputs.labels !== undefined) feeds.labels = exampleLabelsFeed(inputs.labels, feeds.input_ids!.shape[0]!, 2, where);
     return this.headProgram(inputs, feeds, 'nsp', (ops, last, x) => {
       const logits = this.logits(ops, last);
       return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
-    });
+    }, options);
   }
 
   override exportSpec(): ExportSpec {

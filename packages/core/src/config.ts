@@ -69,6 +69,13 @@ export class ConfigReader {
     return value;
   }
 
+  /** A probability in [0, 1] (dropout rates). */
+  probability(key: string, fallback?: number): number {
+    const value = this.number(key, fallback);
+    if (!(value >= 0 && value <= 1)) throw new ConfigError(`${this.source}: "${key}" must be a probability in [0, 1], got ${value}`);
+    return value;
+  }
+
   number(key: string, fallback?: number): number {
     const value = this.get(key) ?? fallback;
     if (value === undefined) throw new ConfigError(`${this.source} is missing "${key}"`);

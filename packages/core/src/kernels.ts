@@ -98,4 +98,11 @@ export interface Kernels {
   gelu?(x: Tensor, approximate: GeluApproximation): Tensor;
   /** q [B, h, Tq, d], k and v [B, h, Tk, d] → [B, h, Tq, d]. */
   attention?(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor;
+
+  // ── optional training kernels (no decomposition: an engine without them cannot train with dropout) ──
+  /**
+   * float32 of `like`'s shape: 1/keepProbability where an element is kept (probability keepProbability,
+   * independently), 0 elsewhere — inverted dropout's mask. The same seed gives the same mask on one engine.
+   */
+  randomMask?(like: Tensor, keepProbability: number, seed: number): Tensor;
 }

@@ -1,3 +1,4 @@
+import { InputError, UnsupportedError } from './errors.js';
 import type { AttentionOptions, GeluApproximation, Kernels, Tensor, WeightLayout } from './kernels.js';
 import type { DType, HostTensor } from './host.js';
 import type { Parameter } from './module.js';
@@ -85,22 +86,46 @@ export class Ops {
     return this.mul(half, this.add(this.scalar(1), this.tanh(inner)));
   }
 
-  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): Tensor {
-    if (this.kernels.attention) return this.kernels.attention(q, k, v, options);
-    return this.attentionWithProbabilities(q, k, v, options).context;
+  /**
+   * `dropProbabilities` (attention dropout in training) acts between the softmax and ·V, so with it the
+   * decomposition runs even where the engine has a fused attention kernel.
+   */
+  attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions, dropProbabilities?: (p: Tensor) => Tensor): Tensor {
+    if (this.kernels.attention && !dropProbabilities) return this.kernels.attention(q, k, v, options);
+    return this.attentionWithProbabilities(q, k, v, options, dropProbabilities).context;
   }
 
   /**
    * Attention that also returns its probabilities [B, h, Tq, Tk] (Hugging Face's `output_attentions`).
    * Always the decomposition: a fused kernel never materialises the probabilities, so a call that needs
-   * them gives the fused kernel up for this call only.
+   * them gives the fused kernel up for this call only. With `dropProbabilities` the returned probabilities
+   * are the dropped ones that multiply V, as Hugging Face's BERT and GPT-2 return them in training mode.
    */
-  attentionWithProbabilities(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions): { context: Tensor; probabilities: Tensor } {
+  attentionWithProbabilities(
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+    options: AttentionOptions,
+    dropProbabilities?: (p: Tensor) => Tensor,
+  ): { context: Tensor; probabilities: Tensor } {
     let scores = this.mul(this.matmul(q, k, false, true), this.scalar(options.scale)); // (B, h, Tq, Tk)
     if (options.causal) scores = this.add(scores, this.causalMask(scores));
     if (options.mask) scores = this.add(scores, options.mask);
-    const probabilities = this.softmax(scores);
+    const softmax = this.softmax(scores);
+    const probabilities = dropProbabilities ? dropProbabilities(softmax) : softmax;
     return { context: this.matmul(probabilities, v), probabilities }; // (B, h, Tq, d), (B, h, Tq, Tk)
+  }
+
+  /**
+   * Inverted dropout, as torch's nn.Dropout in training: each element zeroed with probability `rate`, the
+   * rest scaled by 1/(1 − rate); `seed` picks the mask. Rate 0 is the identity; rate 1 zeroes everything.
+   */
+  dropout(x: Tensor, rate: number, seed: number): Tensor {
+    if (!(rate >= 0 && rate <= 1)) throw new InputError(`dropout rate must be in [0, 1], got ${rate}`);
+    if (rate === 0) return x;
+    if (rate === 1) return this.mul(x, this.scalar(0));
+    if (!this.kernels.randomMask) throw new UnsupportedError('this engine has no randomMask kernel, so it cannot apply dropout (train on tfjs)');
+    return this.mul(x, this.kernels.randomMask(x, 1 - rate, seed));
   }
 
   // ── small compositions used by several layers ───────────────────────────

@@ -7,6 +7,7 @@ import type { Backend, BoundProgram } from './backend.js';
 import type { HostTensor } from './host.js';
 import { checkBoolean } from './inputs.js';
 import type { Tensor } from './kernels.js';
+import { type ForwardProgramOptions, TrainingMode } from './layers/dropout.js';
 import type { Ops } from './ops.js';
 
 /** What a classifier head returns (HF's SequenceClassifierOutput, TokenClassifierOutput and kin). */
@@ -70,16 +71,19 @@ export interface HeadProgramSpec extends LayerOutputFlags {
   /** Names the head and its loss in the program key (graph engines compile one session per key). */
   readonly tag: string;
   /** Inputs → hidden states (the embeddings output first, the backbone's last output last) and attentions when asked. */
-  readonly backbone: (ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean) => BackboneStates;
-  readonly head: (ops: Ops, last: Tensor, x: Record<string, Tensor>) => Record<string, Tensor>;
+  readonly backbone: (ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean, training?: TrainingMode) => BackboneStates;
+  readonly head: (ops: Ops, last: Tensor, x: Record<string, Tensor>, training?: TrainingMode) => Record<string, Tensor>;
+  /** Training mode (dropout on), from `forwardProgram`'s options. */
+  readonly training?: ForwardProgramOptions['training'];
 }
 
 export function headProgram(spec: HeadProgramSpec): BoundProgram {
   const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
-    const backbone = spec.backbone(ops, x, spec.allAttentions);
-    return { ...spec.head(ops, backbone.states.at(-1)!, x), ...layerOutputs(backbone, spec) };
+    const training = TrainingMode.from(spec);
+    const backbone = spec.backbone(ops, x, spec.allAttentions, training);
+    return { ...spec.head(ops, backbone.states.at(-1)!, x, training), ...layerOutputs(backbone, spec) };
   };
-  const key = `forward:${spec.tag}:${Object.keys(spec.feeds).sort().join(',')}:${layerOutputsKey(spec)}`;
+  const key = `forward:${spec.tag}:${Object.keys(spec.feeds).sort().join(',')}:${layerOutputsKey(spec)}${spec.training ? ':training' : ''}`;
   return { program: { owner: spec.owner, key, build }, inputs: spec.feeds };
 }
 

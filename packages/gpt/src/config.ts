@@ -10,6 +10,12 @@ export interface GPT2Config {
   readonly nInner: number;
   readonly layerNormEpsilon: number;
   readonly activation: GeluApproximation;
+  /** Dropout in training (identity in inference), Hugging Face's defaults 0.1. */
+  readonly residPdrop: number;
+  readonly embdPdrop: number;
+  readonly attnPdrop: number;
+  /** Before GPT2ForTokenClassification's classifier: classifier_dropout, else hidden_dropout, else 0.1 (HF). */
+  readonly classifierDropout: number;
   readonly bosTokenId?: number;
   readonly eosTokenId?: number;
   readonly padTokenId?: number;
@@ -51,8 +57,13 @@ export function gpt2ConfigFromJSON(config: ConfigReader): GPT2Config {
     nInner: config.has('n_inner') ? config.size('n_inner') : 4 * nEmbd,
     layerNormEpsilon: config.positive('layer_norm_epsilon', 1e-5),
     activation: config.oneOf('activation_function', ACTIVATIONS, 'gelu_new'),
+    residPdrop: config.probability('resid_pdrop', 0.1),
+    embdPdrop: config.probability('embd_pdrop', 0.1),
+    attnPdrop: config.probability('attn_pdrop', 0.1),
+    classifierDropout: config.probability('classifier_dropout', config.probability('hidden_dropout', 0.1)),
     bosTokenId: config.optionalInt('bos_token_id'),
     eosTokenId: config.optionalInt('eos_token_id'),
     padTokenId: config.optionalInt('pad_token_id'),
   };
 }
+

@@ -22,6 +22,8 @@ import {
   type LabelConfig,
   Linear,
   type Ops,
+  type ForwardProgramOptions,
+  dropout,
   PreTrainedModel,
   type ProblemType,
   type SequenceLabels,
@@ -82,12 +84,19 @@ abstract class GPT2TaskModel extends PreTrainedModel {
 
   /**
    * The program: `head` on the last hidden state (B, T, d) after ln_f; `tag` names the head and loss in
-   * the key. `inputs`' per-layer output flags are checked here.
+   * the key. `inputs`' per-layer output flags are checked here; `options.training` builds it in training mode.
    */
-  protected headProgram(inputs: GPT2ClassifierInputs<unknown>, feeds: Record<string, HostTensor>, where: string, tag: string, head: HeadProgramSpec['head']): BoundProgram {
-    const backbone = (ops: Ops, x: Record<string, Tensor>, outputAttentions: boolean) =>
-      this.transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, outputAttentions });
-    return headProgram({ owner: this, feeds, ...checkLayerOutputFlags(inputs, where), tag, backbone, head });
+  protected headProgram(
+    inputs: GPT2ClassifierInputs<unknown>,
+    feeds: Record<string, HostTensor>,
+    where: string,
+    tag: string,
+    head: HeadProgramSpec['head'],
+    options?: ForwardProgramOptions,
+  ): BoundProgram {
+    const backbone: HeadProgramSpec['backbone'] = (ops, x, outputAttentions, training) =>
+      this.transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, outputAttentions, training });
+    return headProgram({ owner: this, feeds, ...checkLayerOutputFlags(inputs, where), tag, backbone, head, training: options?.training });
   }
 
   protected runClassifier(bound: BoundProgram): Promise<ClassifierOutput> {
@@ -147,7 +156,7 @@ export class GPT2ForSequenceClassification extends GPT2TaskModel {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: GPT2ClassifierInputs<SequenceLabels>): BoundProgram {
+  forwardProgram(inputs: GPT2ClassifierInputs<SequenceLabels>, options?: ForwardProgramOptions): BoundProgram {
     const where = 'GPT2ForSequenceClassification.forward';
     const feeds = this.feeds(inputs, where);
     const batch = feeds.input_ids!.shape[0]!;
@@ -160,7 +169,7 @@ export class GPT2ForSequenceClassification extends GPT2TaskModel {
     return this.headProgram(inputs, feeds, where, `seqcls:${problemType ?? 'none'}`, (ops, last, x) => {
       const logits = this.logits(ops, last, x.input_ids!);
       return { logits, ...(x.labels && problemType ? { loss: sequenceClassificationLoss(ops, logits, x.labels, problemType) } : {}) };
-    });
+    }, options);
   }
 
   override exportSpec(): ExportSpec {
@@ -188,14 +197,15 @@ export class GPT2ForTokenClassification extends GPT2TaskModel {
   }
 
   /** The program `forward` runs, with its checked inputs; it outputs `loss` when labels are given. */
-  forwardProgram(inputs: GPT2ClassifierInputs<IdsLike>): BoundProgram {
+  forwardProgram(inputs: GPT2ClassifierInputs<IdsLike>, options?: ForwardProgramOptions): BoundProgram {
     const where = 'GPT2ForTokenClassification.forward';
     const feeds = this.feeds(inputs, where);
     if (inputs.labels !== undefined) feeds.labels = tokenFeed(inputs.labels, feeds.input_ids as HostTensor<'int32'>, 'labels', this.config.numLabels, [IGNORE_INDEX]);
-    return this.headProgram(inputs, feeds, where, 'tokencls', (ops, last, x) => {
-      const logits = this.classifier.forward(ops, last); // (B, T, C)
+    const head: HeadProgramSpec['head'] = (ops, last, x, training) => {
+      const logits = this.classifier.forward(ops, dropout(ops, last, this.config.classifierDropout, training)); // (B, T, C)
       return { logits, ...(x.labels ? { loss: crossEntropy(ops, logits, x.labels) } : {}) };
-    });
+    };
+    return this.headProgram(inputs, feeds, where, 'tokencls', head, options);
   }
 
   override exportSpec(): ExportSpec {

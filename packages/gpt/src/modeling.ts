@@ -26,6 +26,9 @@ import {
   loadPretrained,
   readGenerationConfig,
   type CausalLM,
+  type ForwardProgramOptions,
+  TrainingMode,
+  dropout,
   type DecoderSession,
   type GenerateOptions,
   type GenerateOutput,
@@ -76,6 +79,8 @@ export interface DecodeInput {
   readonly pastAttentionMask?: Tensor;
   /** Also return each block's attention probabilities (decomposed attention for this call). */
   readonly outputAttentions?: boolean;
+  /** Training mode: dropout from the config (embd_pdrop, attn_pdrop, resid_pdrop). */
+  readonly training?: TrainingMode;
 }
 
 export interface GPT2Inputs {
@@ -140,6 +145,8 @@ export class GPT2Model extends PreTrainedModel {
         causal: true,
         layout: 'inOut',
         names: GPT2_BLOCK_NAMES,
+        hiddenDropout: c.residPdrop,
+        attentionDropout: c.attnPdrop,
       });
     this.h = this.child('h', new ModuleList(Array.from({ length: c.nLayer }, block)));
     this.ln_f = this.child('ln_f', new LayerNorm(c.nEmbd, c.layerNormEpsilon));
@@ -165,6 +172,7 @@ export class GPT2Model extends PreTrainedModel {
   decode(ops: Ops, inputIds: Tensor, input: DecodeInput = {}): BackboneStates & { presents: KeyValue[] } {
     const positions = input.positionIds ?? ops.range(inputIds, 1); // (B, T) or (T)
     let x = ops.add(this.wte.forward(ops, inputIds), this.wpe.forward(ops, positions)); // (B, T, d)
+    x = dropout(ops, x, this.config.embdPdrop, input.training);
     const additive = (m: Tensor | undefined) => m && ops.paddingMask(ops.cast(m, 'float32'));
     const mask = additive(input.attentionMask); // (B, 1, 1, Tpast + T), or (B, 1, 1, T) with pastAttentionMask
     const pastMask = additive(input.pastAttentionMask); // (B, 1, 1, Tpast)
@@ -172,7 +180,13 @@ export class GPT2Model extends PreTrainedModel {
     const presents: KeyValue[] = [];
     const attentions: Tensor[] = [];
     this.h.items.forEach((block, i) => {
-      const { hidden, present, attention } = block.forward(ops, x, { mask, past: input.past?.[i], pastMask, outputAttentions: input.outputAttentions });
+      const { hidden, present, attention } = block.forward(ops, x, {
+        mask,
+        past: input.past?.[i],
+        pastMask,
+        outputAttentions: input.outputAttentions,
+        training: input.training,
+      });
       x = hidden;
       states.push(x);
       presents.push(present);
@@ -187,8 +201,8 @@ export class GPT2Model extends PreTrainedModel {
   }
 
   /** The program `forward` runs, with its checked inputs (e.g. for `valueAndGrads` on a training engine). */
-  forwardProgram(inputs: GPT2Inputs): BoundProgram {
-    return gpt2Program(this, inputs);
+  forwardProgram(inputs: GPT2Inputs, options?: ForwardProgramOptions): BoundProgram {
+    return gpt2Program(this, inputs, options);
   }
 
   override exportSpec(): ExportSpec {
@@ -254,8 +268,8 @@ export class GPT2LMHeadModel extends PreTrainedModel implements CausalLM {
    * The forward pass as a standalone, differentiable program with its checked inputs (e.g. for
    * `valueAndGrads` on a training engine); it outputs `loss` when labels are given.
    */
-  forwardProgram(inputs: GPT2Inputs): BoundProgram {
-    return gpt2Program(this, inputs);
+  forwardProgram(inputs: GPT2Inputs, options?: ForwardProgramOptions): BoundProgram {
+    return gpt2Program(this, inputs, options);
   }
 
   /** The decoder with past inputs and present outputs, named as Optimum's text-generation-with-past export. */
@@ -341,7 +355,7 @@ function loadGPT2<M extends PreTrainedModel>(
 }
 
 /** Validates inputs on the host (cheap, and engines would fail obscurely) and builds the forward program. */
-function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): BoundProgram {
+function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs, options?: ForwardProgramOptions): BoundProgram {
   const withHead = model instanceof GPT2LMHeadModel;
   const where = `${model.modelName}.forward`;
   checkInputs(inputs, FORWARD_OPTIONS, where);
@@ -354,10 +368,11 @@ function gpt2Program(model: GPT2Model | GPT2LMHeadModel, inputs: GPT2Inputs): Bo
     if (!withHead) throw new UnsupportedError('GPT2Model has no LM head: pass labels to GPT2LMHeadModel');
     feeds.labels = tokenFeed(inputs.labels, inputIds, 'labels', config.vocabSize, [IGNORE_INDEX]);
   }
-  const key = `forward:${Object.keys(feeds).join(',')}:${layerOutputsKey(flags)}`;
+  const key = `forward:${Object.keys(feeds).join(',')}:${layerOutputsKey(flags)}${options?.training ? ':training' : ''}`;
   const transformer = model instanceof GPT2LMHeadModel ? model.transformer : model;
   const build = (ops: Ops, x: Record<string, Tensor>) => {
-    const backbone = transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, outputAttentions: flags.allAttentions });
+    const training = TrainingMode.from(options);
+    const backbone = transformer.decode(ops, x.input_ids!, { attentionMask: x.attention_mask, outputAttentions: flags.allAttentions, training });
     const last = backbone.states.at(-1)!;
     const outputs: Record<string, Tensor> = { last_hidden_state: last, ...layerOutputs(backbone, flags) };
     if (model instanceof GPT2LMHeadModel) {

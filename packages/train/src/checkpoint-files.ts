@@ -1,6 +1,7 @@
 /**
  * A training checkpoint is a folder: the model as Hugging Face saves it (config.json, model.safetensors),
- * the optimiser moments (optimizer.safetensors) and trainer_state.json (step, RNG, schedule, options).
+ * the optimiser moments (optimizer.safetensors) and trainer_state.json (step, RNG, schedule, options,
+ * evaluation progress with early stopping's counts).
  * Folders are written whole or not at all: files go into a temporary sibling folder, are fsynced, and the
  * folder is renamed into place, so a crash mid-save leaves the previous checkpoint as it was.
  */

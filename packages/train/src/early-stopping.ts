@@ -14,6 +14,19 @@ export interface EarlyStoppingOptions {
 }
 
 /**
+ * What early stopping has counted, saved in training checkpoints (Hugging Face keeps `best_metric` and the
+ * callback's `early_stopping_patience_counter` in trainer_state.json) so a resumed run stops where an
+ * uninterrupted one would.
+ */
+export interface EarlyStoppingState {
+  readonly metric: string;
+  readonly mode: 'min' | 'max';
+  /** The best value so far; null before the first evaluation. */
+  readonly best: number | null;
+  readonly patienceCounter: number;
+}
+
+/**
  * Hugging Face's `EarlyStoppingCallback`: after each evaluation the patience counter resets when the
  * metric beats the best so far by more than `threshold`, and grows otherwise; training stops once it
  * reaches `patience`. The best value itself moves on any strict improvement, threshold or not, as the
@@ -29,7 +42,11 @@ export class EarlyStopping {
   /** Evaluations in a row without improvement. */
   patienceCounter = 0;
 
-  constructor(options: EarlyStoppingOptions) {
+  /**
+   * `restored` (from a checkpoint) continues its counts when it watched the same metric in the same mode;
+   * a run that changed them starts counting afresh, as a new callback would.
+   */
+  constructor(options: EarlyStoppingOptions, restored?: EarlyStoppingState) {
     checkOptions(options, ['metric', 'patience', 'mode', 'threshold'], 'earlyStopping');
     const { metric, patience, mode = 'min', threshold = 0 } = options;
     if (typeof metric !== 'string' || metric === '') throw new InputError(`earlyStopping metric must be a metric name, got ${JSON.stringify(metric)}`);
@@ -40,6 +57,15 @@ export class EarlyStopping {
     this.patience = patience;
     this.greaterIsBetter = mode === 'max';
     this.threshold = threshold;
+    if (restored && restored.metric === metric && restored.mode === mode) {
+      this.best = restored.best ?? undefined;
+      this.patienceCounter = restored.patienceCounter;
+    }
+  }
+
+  /** The counts to save with a checkpoint. */
+  state(): EarlyStoppingState {
+    return { metric: this.metric, mode: this.greaterIsBetter ? 'max' : 'min', best: this.best ?? null, patienceCounter: this.patienceCounter };
   }
 
   /** Records one evaluation; true when training should stop. */

@@ -13,9 +13,9 @@ export { f1Score, precisionRecallF1, type F1Average, type F1Options, type Precis
 export { getEntities, seqeval, type EntityOptions, type EntityScores, type EntitySpan, type SeqevalResult } from './metrics/entities.js';
 export { exactMatchScore, normalizeAnswer, squadF1Score, squadScores } from './metrics/squad.js';
 export { argmaxLastAxis, type BatchSource, type EvalMetrics, type EvaluateOptions } from './evaluation.js';
-export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';
+export { EarlyStopping, type EarlyStoppingOptions, type EarlyStoppingState } from './early-stopping.js';
 export { ProgressReporter, formatDuration, type ProgressOptions, type ProgressStream } from './progress.js';
-export type { CallbackResult, TrainOptions } from './training-loop.js';
+export type { CallbackResult, EvaluationProgress, TrainOptions } from './training-loop.js';
 export { DatasetError, readLines, type DatasetRow } from './datasets/lines.js';
 export { readJsonl, readText, readTsv, type JsonlOptions, type TextFileOptions } from './datasets/readers.js';
 export { tokenizeRows, type TextTokenizer, type TokenizedExample, type TokenizeOptions } from './datasets/tokenize.js';

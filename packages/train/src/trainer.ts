@@ -1,11 +1,13 @@
 import {
   type BoundProgram,
   type EngineState,
+  type ForwardProgramOptions,
   type HostTensor,
   InputError,
   type Parameter,
   type PreTrainedModel,
   hostTensor,
+  mixSeeds,
 } from '@attnjs/core';
 import { checkOptions } from '@attnjs/core/internal';
 import { clipCoefficient } from './clipping.js';
@@ -26,10 +28,13 @@ const UPDATE_CHUNK_ELEMENTS = 4 * 1024 * 1024;
 import { type EvalMetrics, type EvaluateOptions, evaluateModel } from './evaluation.js';
 import { Random } from './random.js';
 import { type Schedule, type ScheduleOptions, createSchedule } from './schedules.js';
-import { type TrainOptions, runTraining } from './training-loop.js';
+import { type EvaluationProgress, type TrainOptions, runTraining } from './training-loop.js';
 
-/** A model the trainer can train: one whose forward program outputs a scalar `loss` when given labels. */
-export type TrainableModel<B> = PreTrainedModel & { forwardProgram(inputs: B): BoundProgram };
+/**
+ * A model the trainer can train: one whose forward program outputs a scalar `loss` when given labels,
+ * and which applies its config's dropout when built with `{ training: { seed } }`.
+ */
+export type TrainableModel<B> = PreTrainedModel & { forwardProgram(inputs: B, options?: ForwardProgramOptions): BoundProgram };
 
 export interface TrainerOptions<B> {
   readonly model: TrainableModel<B>;
@@ -79,6 +84,8 @@ export class Trainer<B> {
   readonly options: TrainerOptions<B>;
   /** Draws for collators and shuffling; part of the checkpoint. */
   random: Random;
+  /** The last evaluation `train` ran and early stopping's counts after it; part of the checkpoint. */
+  evaluationProgress: EvaluationProgress = { step: 0 };
   private completedSteps = 0;
   private tokens = 0;
   private readonly schedule: Schedule;
@@ -137,8 +144,10 @@ export class Trainer<B> {
     if (microBatches.length !== k) throw new InputError(`trainStep got ${microBatches.length} micro-batches; gradientAccumulationSteps is ${k}`);
     const backend = this.model.backend;
     let lossSum = 0;
+    const step = this.completedSteps + 1;
     for (const [i, batch] of microBatches.entries()) {
-      const bound = this.model.forwardProgram(batch);
+      // Training mode: dropout masks seeded by (run seed, step, micro-batch), so a resumed run redraws them.
+      const bound = this.model.forwardProgram(batch, { training: { seed: mixSeeds(mixSeeds(this.options.seed ?? 0, step), i) } });
       this.tokens += inputTokens(bound.inputs);
       const out = await backend.run(gradientProgram(bound, this.params, i > 0), bound.inputs, { state: this.state, outputs: ['loss'] });
       if (!out.loss) throw new InputError(`Trainer: the model's forward program gave no loss (are labels in the batch?)`);
@@ -148,7 +157,6 @@ export class Trainer<B> {
     const normOut = await backend.run(gradNormProgram(this, this.params.length), { scale: scalar(scale) }, { state: this.state });
     const gradNorm = normOut.norm!.data[0]!;
     const clip = clipCoefficient(gradNorm, this.options.maxGradNorm);
-    const step = this.completedSteps + 1;
     const learningRate = this.learningRateAt(step);
     const scalars: Record<string, HostTensor> = { grad_scale: scalar(clip * scale) };
     for (const [name, value] of Object.entries(this.optimizer.scalars(step, learningRate))) scalars[name] = scalar(value);
@@ -225,11 +233,12 @@ export class Trainer<B> {
     });
   }
 
-  /** Sets the step counter and RNG (a resume). */
-  restoreProgress(step: number, random: Random): void {
+  /** Sets the step counter, RNG and evaluation progress (a resume). */
+  restoreProgress(step: number, random: Random, evaluation: EvaluationProgress = { step: 0 }): void {
     if (!Number.isInteger(step) || step < 0) throw new InputError(`step must be an integer ≥ 0, got ${step}`);
     this.completedSteps = step;
     this.random = random;
+    this.evaluationProgress = evaluation;
   }
 
   /** Frees the gradients and moments held in the engine. The model stays usable. */

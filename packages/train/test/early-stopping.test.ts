@@ -1,5 +1,6 @@
 /**
- * Early stopping as Hugging Face's EarlyStoppingCallback counts patience (sequences worked by hand), and
+ * Early stopping as Hugging Face's EarlyStoppingCallback counts patience (sequences worked by hand), its
+ * saved state (continued on a resume of the same metric and mode), and
  * Trainer.train's evaluation cadence, callbacks and early stop on gpt2-tiny (tfjs-cpu) with scripted metrics.
  */
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,18 @@ describe('EarlyStopping', () => {
     const s = new EarlyStopping({ metric: 'accuracy', patience: 2, mode: 'max', threshold: 0.1 });
     expect(stopsAt(s, [0.5, 0.55, 0.66, 0.7, 0.72], 'accuracy')).toBe(5);
     expect(s.best).toBe(0.72);
+  });
+
+  it('continues from a saved state (a resume) when it watches the same metric in the same mode, else starts afresh', () => {
+    const s = new EarlyStopping({ metric: 'loss', patience: 2 });
+    expect(stopsAt(s, [2, 2.5])).toBe(0);
+    expect(s.state()).toEqual({ metric: 'loss', mode: 'min', best: 2, patienceCounter: 1 });
+    expect(JSON.parse(JSON.stringify(new EarlyStopping({ metric: 'loss', patience: 2 }).state())).best).toBe(null);
+    // Restored: 2.1 is the second evaluation without a new best, so patience 2 is reached at once.
+    expect(stopsAt(new EarlyStopping({ metric: 'loss', patience: 2 }, s.state()), [2.1])).toBe(1);
+    // Another metric or mode: 2.1 or 1.5 is a first evaluation.
+    expect(stopsAt(new EarlyStopping({ metric: 'perplexity', patience: 2 }, s.state()), [2.1], 'perplexity')).toBe(0);
+    expect(stopsAt(new EarlyStopping({ metric: 'loss', patience: 2, mode: 'max' }, s.state()), [1.5])).toBe(0);
   });
 
   it('refuses bad options and a metric the evaluation lacks', () => {

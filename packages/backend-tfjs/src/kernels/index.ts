@@ -10,6 +10,7 @@ import { gelu } from './gelu.js';
 import { layerNorm } from './layer-norm.js';
 import { linear } from './linear.js';
 import { matmul } from './matmul.js';
+import { randomMask } from './random-mask.js';
 import { range } from './range.js';
 import { argmax, max, mean, sum } from './reduce.js';
 import { reshape } from './reshape.js';
@@ -66,6 +67,7 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: 
     takeAlongLastAxis,
     range,
     causalMask,
+    randomMask,
   };
   if (!fused) return primitives;
   return { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, materialise), layerNorm, gelu };

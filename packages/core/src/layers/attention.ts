@@ -1,7 +1,8 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError, UnsupportedError } from '../errors.js';
 import type { AttentionOptions, Tensor, WeightLayout } from '../kernels.js';
 import { Module } from '../module.js';
 import type { Ops } from '../ops.js';
+import type { TrainingMode } from './dropout.js';
 import { Linear } from './linear.js';
 
 /** Where a model's checkpoint keeps the projections: one fused q|k|v matrix, or three. */
@@ -15,6 +16,8 @@ export interface MultiHeadAttentionConfig {
   readonly causal: boolean;
   readonly layout: WeightLayout;
   readonly names: AttentionNames;
+  /** Dropout on the attention probabilities in training (`attn_pdrop`, `attention_probs_dropout_prob`); default 0. */
+  readonly attentionDropout?: number;
 }
 
 /** Keys and values of earlier positions, [B, heads, Tpast, headDim] each. */
@@ -33,8 +36,11 @@ export interface AttentionInput {
    * past keys alone ([B, 1, 1, Tpast]); `mask` then covers only this call's keys, and `present` holds only
    * this call's keys/values, for the caller to append. The past is read where it lies, never concatenated
    * (which would copy the whole cache each step), and may carry masked zero rows of spare capacity.
+   * Inference only: not combined with `training`.
    */
   readonly pastMask?: Tensor;
+  /** Training mode (dropout on); absent in inference. */
+  readonly training?: TrainingMode;
   /** Also return the attention probabilities (HF's `output_attentions`); forces the decomposed attention. */
   readonly outputAttentions?: boolean;
 }
@@ -44,7 +50,10 @@ export interface AttentionOutput {
   readonly output: Tensor; // (B, T, d)
   /** This call's keys/values including `past` (only this call's with `pastMask`). */
   readonly present: KeyValue;
-  /** With `outputAttentions`: softmax probabilities (B, h, T, Tpast + T). */
+  /**
+   * With `outputAttentions`: softmax probabilities (B, h, T, Tpast + T); in training, after attention dropout
+   * (the ones multiplied by V, as Hugging Face's BERT and GPT-2 return them).
+   */
   readonly probabilities?: Tensor;
 }
 
@@ -88,16 +97,22 @@ export class MultiHeadAttention extends Module {
     q = this.splitHeads(ops, q); // (B, h, T, hs)
     k = this.splitHeads(ops, k);
     v = this.splitHeads(ops, v);
+    const { training } = input;
+    const rate = this.config.attentionDropout ?? 0;
+    const dropProbabilities = training && rate > 0 ? (p: Tensor) => training.dropout(ops, p, rate) : undefined;
     const options = { causal: this.config.causal, mask: input.mask, scale: 1 / Math.sqrt(this.headDim) };
     let attended: { context: Tensor; probabilities?: Tensor };
     if (input.past && input.pastMask) {
+      if (training) throw new UnsupportedError('attention over an engine-grown cache (pastMask) is for inference; training mode concatenates its past');
       attended = attendAfterPast(ops, q, k, v, input.past, input.pastMask, options, input.outputAttentions === true);
     } else {
       if (input.past) {
         k = ops.concat([input.past.key, k], 2); // (B, h, Tpast + T, hs)
         v = ops.concat([input.past.value, v], 2);
       }
-      attended = input.outputAttentions ? ops.attentionWithProbabilities(q, k, v, options) : { context: ops.attention(q, k, v, options) };
+      attended = input.outputAttentions
+        ? ops.attentionWithProbabilities(q, k, v, options, dropProbabilities)
+        : { context: ops.attention(q, k, v, options, dropProbabilities) }; // (B, h, T, hs)
     }
     const merged = ops.reshape(ops.transpose(attended.context, [0, 2, 1, 3]), [0, 0, d]); // (B, T, d)
     return { output: this.output.forward(ops, merged), present: { key: k, value: v }, probabilities: attended.probabilities };

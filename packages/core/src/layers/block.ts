@@ -2,6 +2,7 @@ import type { GeluApproximation, Tensor, WeightLayout } from '../kernels.js';
 import { Module } from '../module.js';
 import type { Ops } from '../ops.js';
 import { type AttentionInput, type AttentionNames, type KeyValue, MultiHeadAttention } from './attention.js';
+import { dropout } from './dropout.js';
 import { FeedForward } from './feed-forward.js';
 import { LayerNorm } from './norm.js';
 
@@ -24,6 +25,10 @@ export interface TransformerBlockConfig {
   readonly causal: boolean;
   readonly layout: WeightLayout;
   readonly names: BlockNames;
+  /** Dropout on each sublayer's output before its residual add, in training (`resid_pdrop`, `hidden_dropout_prob`); default 0. */
+  readonly hiddenDropout?: number;
+  /** Dropout on the attention probabilities, in training; default 0. */
+  readonly attentionDropout?: number;
 }
 
 export interface BlockOutput {
@@ -42,8 +47,8 @@ export class TransformerBlock extends Module {
 
   constructor(readonly config: TransformerBlockConfig) {
     super();
-    const { hiddenSize, numHeads, intermediateSize, activation, layerNormEps, causal, layout, names } = config;
-    this.attention = this.child('', new MultiHeadAttention({ hiddenSize, numHeads, causal, layout, names: names.attention }));
+    const { hiddenSize, numHeads, intermediateSize, activation, layerNormEps, causal, layout, names, attentionDropout } = config;
+    this.attention = this.child('', new MultiHeadAttention({ hiddenSize, numHeads, causal, layout, names: names.attention, attentionDropout }));
     this.attentionNorm = this.child(names.attentionNorm, new LayerNorm(hiddenSize, layerNormEps));
     this.feedForward = this.child('', new FeedForward({ hiddenSize, intermediateSize, activation, layout, names: names.feedForward }));
     this.feedForwardNorm = this.child(names.feedForwardNorm, new LayerNorm(hiddenSize, layerNormEps));
@@ -51,16 +56,22 @@ export class TransformerBlock extends Module {
 
   /** x [B, T, d] → hidden [B, T, d], the attention's keys/values and (with `outputAttentions`) its probabilities. */
   forward(ops: Ops, x: Tensor, input: AttentionInput = {}): BlockOutput {
-    const attend = (h: Tensor) => this.attention.forward(ops, h, input);
+    // Dropout sits on each sublayer's output, before the residual add (GPT-2's resid_dropout, BERT's
+    // SelfOutput / Output dropout); the identity in inference.
+    const drop = (h: Tensor) => dropout(ops, h, this.config.hiddenDropout ?? 0, input.training);
+    const attend = (h: Tensor) => {
+      const { output, present, probabilities } = this.attention.forward(ops, h, input);
+      return { output: drop(output), present, probabilities };
+    };
     if (this.config.norm === 'pre') {
       const { output, present, probabilities } = attend(this.attentionNorm.forward(ops, x));
       x = ops.add(x, output);
-      x = ops.add(x, this.feedForward.forward(ops, this.feedForwardNorm.forward(ops, x)));
+      x = ops.add(x, drop(this.feedForward.forward(ops, this.feedForwardNorm.forward(ops, x))));
       return { hidden: x, present, attention: probabilities };
     }
     const { output, present, probabilities } = attend(x);
     x = this.attentionNorm.forward(ops, ops.add(x, output));
-    x = this.feedForwardNorm.forward(ops, ops.add(x, this.feedForward.forward(ops, x)));
+    x = this.feedForwardNorm.forward(ops, ops.add(x, drop(this.feedForward.forward(ops, x))));
     return { hidden: x, present, attention: probabilities };
   }
 }

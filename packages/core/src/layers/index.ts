@@ -4,3 +4,4 @@ export * from './embedding.js';
 export * from './attention.js';
 export * from './feed-forward.js';
 export * from './block.js';
+export * from './dropout.js';
