@@ -1,23 +1,26 @@
 /**
  * Question answering on short contexts (one window) against transformers.js 4.3 and Hugging Face's Python
- * pipeline. transformers.js's QuestionAnsweringPipeline puts −∞ on the question, [SEP] and padding logits,
- * keeps [CLS] in the softmax and then zeroes its probability, scores every span start ≤ end by
- * p_start · p_end with no maximum length, and returns the best span's tokens decoded (no offsets).
- * Hugging Face's Python pipeline (question_answering.py, `select_starts_ends` / `decode_spans` /
- * `postprocess`) masks the same positions with −10000, so on one window its span scores are the same
- * numbers; it limits answers to `max_answer_len` tokens and slices the context by offsets.
+ * pipeline. transformers.js's QuestionAnsweringPipeline puts −∞ on the question, padding and every special
+ * id's logits ([SEP], and [UNK] too), keeps [CLS] in the softmax and then zeroes its probability, scores
+ * every span start ≤ end by p_start · p_end with no maximum length, and returns the best span's tokens
+ * decoded (no offsets). Hugging Face's Python pipeline (question_answering.py: `select_starts_ends`,
+ * `decode_spans`, `postprocess`) puts −10000 on everything outside the context but [CLS], so [UNK] context
+ * tokens stay in; it limits answers to `max_answer_len` tokens, widens them to words (`align_to_words`),
+ * adds up the scores of the best 2·top_k + 10 spans that give the same text, and slices the context.
  *
- * So, per (question, context): the best span and its score are worked out here in float64 from the start
- * and end logits of the exported model run by transformers.js (HF's postprocess, written out); transformers.js
- * must answer that span's tokens decoded, with that score; attn.js (alignToWords false, so the answer is the
- * token span itself; maxAnswerLen above the window, as transformers.js has no limit) must answer the span's
- * character offsets with the same score, on every Node engine.
+ * Per (question, context), from the start and end logits of the exported model as transformers.js runs it,
+ * in float64: HF's best span and score, and transformers.js's. transformers.js must answer its span decoded,
+ * with its score; both spans must agree unless HF's starts or ends on [UNK]; attn.js must give HF's span as
+ * character offsets with HF's score (alignToWords false and maxAnswerLen above the window, the settings
+ * under which HF and transformers.js mean the same thing), and with its default options HF's default answer,
+ * on every Node engine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOrtBackend } from '@attnjs/backend-ort';
 import { type Answer, pipeline } from '@attnjs/pipelines';
+import type { Encoding } from '@attnjs/tokenizers';
 import { env, pipeline as theirPipeline } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +78,8 @@ interface Expected {
   readonly ids: number[];
   /** Hugging Face's best span and score. */
   readonly hf: Span;
+  /** Hugging Face's start and end probabilities ([CLS] zeroed after the softmax) and where a span may lie. */
+  readonly hfProbabilities: { readonly start: number[]; readonly end: number[]; readonly allowed: boolean[] };
   /** The same with [UNK] tokens masked too, as transformers.js masks every special id. */
   readonly tjs: Span;
   /** transformers.js's answer for the pair, as it returned it. */
@@ -96,17 +101,40 @@ function maskedSoftmax(logits: Float32Array, allowed: boolean[]): number[] {
   return exps.map((e) => e / sum);
 }
 
-/** HF's `select_starts_ends` + `decode_spans` for one window, [CLS] in the softmax but never in a span. */
-function bestSpan(startLogits: Float32Array, endLogits: Float32Array, allowed: boolean[]): Span {
-  const pStart = maskedSoftmax(startLogits, allowed);
-  const pEnd = maskedSoftmax(endLogits, allowed);
-  let best = { start: -1, end: -1, score: -1 };
-  for (let s = 1; s < allowed.length; s++) {
-    for (let e = s; e < Math.min(allowed.length, s + NO_LENGTH_LIMIT); e++) {
-      if (allowed[s] && allowed[e] && pStart[s]! * pEnd[e]! > best.score) best = { start: s, end: e, score: pStart[s]! * pEnd[e]! };
+/** HF's `select_starts_ends` for one window: [CLS] in the softmax, then its probability zeroed. */
+function probabilities(startLogits: Float32Array, endLogits: Float32Array, allowed: boolean[]) {
+  const [start, end] = [maskedSoftmax(startLogits, allowed), maskedSoftmax(endLogits, allowed)];
+  start[0] = end[0] = 0;
+  return { start, end, allowed };
+}
+
+/** HF's `decode_spans`: every span start ≤ end < start + maxAnswerLen inside the context, best first (stable). */
+function rankedSpans(p: Expected['hfProbabilities'], maxAnswerLen: number): Span[] {
+  const spans: Span[] = [];
+  for (let s = 1; s < p.allowed.length; s++) {
+    for (let e = s; e < Math.min(p.allowed.length, s + maxAnswerLen); e++) {
+      if (p.allowed[s] && p.allowed[e]) spans.push({ start: s, end: e, score: p.start[s]! * p.end[e]! });
     }
   }
-  return best;
+  return spans.sort((a, b) => b.score - a.score);
+}
+
+/**
+ * HF's `postprocess` with its defaults (top_k 1, max_answer_len 15, align_to_words): the window's best
+ * 2·1 + 10 spans, each widened to the characters of its first and last token's words in the context
+ * (`word_to_chars(…, sequence_index=1)`), spans giving the same text (case-insensitively) adding up.
+ */
+function hfDefaultAnswer(p: Expected['hfProbabilities'], encoding: Encoding, context: string): Answer {
+  const wordTokens = (k: number) => encoding.ids.map((_, j) => j).filter((j) => encoding.sequenceIds[j] === 1 && encoding.wordIds[j] === encoding.wordIds[k]);
+  const found: Answer[] = [];
+  for (const span of rankedSpans(p, 15).slice(0, 12)) {
+    const [start, end] = [encoding.offsets[wordTokens(span.start)[0]!]![0], encoding.offsets[wordTokens(span.end).at(-1)!]![1]];
+    const answer = context.slice(start, end);
+    const same = found.find((f) => f.answer.toLowerCase() === answer.toLowerCase());
+    if (same) same.score += span.score;
+    else found.push({ score: span.score, start, end, answer });
+  }
+  return found.sort((a, b) => b.score - a.score)[0]!;
 }
 
 beforeAll(async () => {
@@ -125,9 +153,10 @@ beforeAll(async () => {
     const hfAllowed = ids.map((id, k) => k === 0 || (types[k] === 1 && id !== SEP));
     const tjsAllowed = hfAllowed.map((a, k) => a && ids[k] !== UNK);
     expect(ids[0]).toBe(CLS);
-    const hf = bestSpan(start_logits.data, end_logits.data, hfAllowed);
-    const tjs = bestSpan(start_logits.data, end_logits.data, tjsAllowed);
-    expected.push({ ids, hf, tjs, theirs: await theirs(question, context) });
+    const hfProbabilities = probabilities(start_logits.data, end_logits.data, hfAllowed);
+    const hf = rankedSpans(hfProbabilities, NO_LENGTH_LIMIT)[0]!;
+    const tjs = rankedSpans(probabilities(start_logits.data, end_logits.data, tjsAllowed), NO_LENGTH_LIMIT)[0]!;
+    expected.push({ ids, hf, hfProbabilities, tjs, theirs: await theirs(question, context) });
   }
 }, 300_000);
 
@@ -169,7 +198,7 @@ describe('question answering on short contexts: transformers.js and Hugging Face
   });
 
   describe.each(USER_ENGINES.map((e) => [e.name, e.create] as const))('attn.js on %s', (name, createBackend) => {
-    it("gives Hugging Face's best token span (as character offsets) and score", async () => {
+    it("gives Hugging Face's best token span (as character offsets) and score, and Hugging Face's answer with its default options", async () => {
       const backend = await createBackend();
       const qa = await pipeline('question-answering', folder, { backend });
       const got = (await qa(
@@ -188,6 +217,18 @@ describe('question answering on short contexts: transformers.js and Hugging Face
         expect(delta, `pair ${i}: score ${got[i]!.score} vs ${e.hf.score}`).toBeLessThanOrEqual(TOLERANCE);
         if (!hasUnknown(e)) note(`${name} score vs transformers.js (no [UNK])`, Math.abs(got[i]!.score - e.theirs.score));
       }
+      // With HF's defaults (answers widened to words, at most 15 tokens, same texts adding up): HF's answer.
+      let merged = 0;
+      const byDefault = (await qa(PAIRS.map(([question, context]) => ({ question, context })))) as Answer[];
+      for (const [i, [question, context]] of PAIRS.entries()) {
+        const want = hfDefaultAnswer(expected[i]!.hfProbabilities, qa.tokenizer.encode(question, { pair: context }), context);
+        if (want.score > expected[i]!.hf.score * (1 + 1e-9)) merged++;
+        expect({ ...byDefault[i]!, score: 0 }, `pair ${i} ${JSON.stringify(context)}`).toEqual({ ...want, score: 0 });
+        const delta = Math.abs(byDefault[i]!.score - want.score);
+        note(`${name} default options: score vs Hugging Face float64`, delta);
+        expect(delta, `pair ${i}: score ${byDefault[i]!.score} vs ${want.score}`).toBeLessThanOrEqual(TOLERANCE);
+      }
+      expect(merged, 'default answers that add up several spans (10 of 24 here)').toBeGreaterThanOrEqual(5);
       qa.dispose();
       await backend.dispose();
     }, 300_000);
