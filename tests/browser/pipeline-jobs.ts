@@ -1,8 +1,9 @@
 /**
  * The pipelines the page runs on every browser engine: fill-mask and text-classification over the
- * bert-tiny-shaped fixtures, batched with padding, and their answers computed in Node on tfjs-cpu (the
- * Node pipeline suites hold that engine's answers to float64 re-computations from the logits). The page
- * must give the same tokens, texts and labels, and scores within the model checks' tolerance.
+ * bert-tiny-shaped fixtures, batched with padding, and fill-mask loaded by pipeline() from a folder URL;
+ * their answers are computed in Node on tfjs-cpu (the Node pipeline suites hold that engine's answers to
+ * float64 re-computations from the logits). The page must give the same tokens, texts and labels, and
+ * scores within the model checks' tolerance.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +70,13 @@ export const PIPELINE_JOBS: readonly PipelineJob[] = [
     inputs: SENTENCES,
     options: { topK: null },
   },
+  {
+    name: "fill-mask from a folder URL: config.json, model.safetensors and tokenizer.json fetched by pipeline()",
+    task: 'fill-mask',
+    fixture: 'bert-hf-tiniest',
+    inputs: ['Hello, my dog is [MASK].', 'The capital of France is [MASK], and [MASK] is in Italy.'],
+    options: { topK: 3 },
+  },
 ];
 
 /** Each job's answer from the same pipeline in Node on tfjs-cpu. */
@@ -78,11 +86,11 @@ export async function pipelineReferences(): Promise<unknown[]> {
   try {
     const answers: unknown[] = [];
     for (const job of PIPELINE_JOBS) {
-      const model = await classes[job.modelClass].fromPretrained(fixtureDir(job.fixture), { backend });
-      const run = await pipeline(job.task as string, { model, tokenizer });
+      const model = job.modelClass && (await classes[job.modelClass].fromPretrained(fixtureDir(job.fixture), { backend }));
+      const run = model ? await pipeline(job.task as string, { model, tokenizer }) : await pipeline(job.task as string, fixtureDir(job.fixture), { backend });
       answers.push(await run(job.inputs, job.options));
       run.dispose();
-      model.dispose();
+      model?.dispose();
     }
     return answers;
   } finally {

@@ -28,15 +28,16 @@ export interface ModelJob {
 export type PipelineTask = 'fill-mask' | 'text-classification';
 
 /**
- * One pipeline call over a testdata checkpoint, with the WordPiece vocabulary to tokenize with (the
- * bert-tiny-shaped fixtures ship without a tokenizer). The page returns the pipeline's answer as it is.
+ * One pipeline call over a testdata checkpoint. With `modelClass` and `vocab` the page loads that class and
+ * tokenizes with the WordPiece vocabulary (the bert-tiny-shaped fixtures ship without a tokenizer);
+ * without them pipeline() loads both from the folder's URL. The page returns the answer as it is.
  */
 export interface PipelineJob {
   readonly name: string;
   readonly task: PipelineTask;
-  readonly modelClass: 'BertForMaskedLM' | 'BertForSequenceClassification';
   readonly fixture: string;
-  readonly vocab: string;
+  readonly modelClass?: 'BertForMaskedLM' | 'BertForSequenceClassification';
+  readonly vocab?: string;
   readonly inputs: readonly unknown[];
   readonly options: Readonly<Record<string, unknown>>;
 }
