@@ -1,7 +1,7 @@
 /**
  * Makes the BERT checkpoints the transformers.js comparison runs on: the real bert-base-uncased vocabulary
  * (testdata/bert-vocab) under small random encoders, one per pipeline head (BertForMaskedLM,
- * BertForSequenceClassification, BertForTokenClassification), each written as a Hugging Face model folder
+ * BertForSequenceClassification, BertForTokenClassification, BertForQuestionAnswering), each written as a Hugging Face model folder
  * (config.json, model.safetensors, tokenizer.json, tokenizer_config.json) plus `onnx/model.onnx` from
  * `exportOnnx`, the layout transformers.js loads from local files.
  *
@@ -12,7 +12,13 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportOnnx } from '@attnjs/backend-ort';
-import { BertForMaskedLM, BertForSequenceClassification, BertForTokenClassification, bertConfigFromJSON } from '@attnjs/bert';
+import {
+  BertForMaskedLM,
+  BertForQuestionAnswering,
+  BertForSequenceClassification,
+  BertForTokenClassification,
+  bertConfigFromJSON,
+} from '@attnjs/bert';
 import { type Backend, ConfigReader, initializeNewParameters, labelConfigFromJSON, serializeSafetensors } from '@attnjs/core';
 import { fixtureDir } from './reference.js';
 
@@ -44,8 +50,16 @@ export const HEADS = {
   'fill-mask': { architecture: 'BertForMaskedLM', config: {} },
   'text-classification': { architecture: 'BertForSequenceClassification', config: labels(SENTIMENT_LABELS) },
   'token-classification': { architecture: 'BertForTokenClassification', config: labels(NER_LABELS) },
+  'question-answering': { architecture: 'BertForQuestionAnswering', config: {} },
 } as const;
 export type HeadTask = keyof typeof HEADS;
+
+const CLASSES = {
+  'fill-mask': BertForMaskedLM,
+  'text-classification': BertForSequenceClassification,
+  'token-classification': BertForTokenClassification,
+  'question-answering': BertForQuestionAnswering,
+} as const;
 
 /** Writes the folder for `task` under `root` and returns its path. `backend` must be an ONNX Runtime one. */
 export async function makeBertVocabHead(task: HeadTask, root: string, backend: Backend, seed = 7): Promise<string> {
@@ -53,12 +67,7 @@ export async function makeBertVocabHead(task: HeadTask, root: string, backend: B
   const json = { ...ENCODER, ...extra, architectures: [architecture] };
   const reader = new ConfigReader(json, `${task} recipe`);
   const config = { ...bertConfigFromJSON(reader), ...labelConfigFromJSON(reader) };
-  const model =
-    task === 'fill-mask'
-      ? new BertForMaskedLM(config, { backend })
-      : task === 'text-classification'
-        ? new BertForSequenceClassification(config, { backend })
-        : new BertForTokenClassification(config, { backend });
+  const model = new CLASSES[task](config, { backend });
   const named = [...model.namedParameters()];
   initializeNewParameters(named, { std: 0.3, seed });
   // Random biases too (initializeNewParameters zeroes them), from the same kind of seeded stream.

@@ -1,7 +1,8 @@
 /**
  * The browser engines in headless Chromium. The built packages (each dist/), bundled with esbuild, run
  * every GPT-2 and BERT reference case of testdata/ (jobs.ts) in one page on every engine; the raw outputs
- * come back here and pass the same checks as in the Node conformance suites. One browser for all engines;
+ * come back here and pass the same checks as in the Node conformance suites. The page also runs the
+ * fill-mask and text-classification pipelines (pipeline-jobs.ts), whose answers must be Node's. One browser for all engines;
  * the page, the fixtures and the .wasm files are served from 127.0.0.1 (harness.ts).
  *
  * Needs Chromium (`pnpm test` installs it: tests/ensure-system.mjs) and `pnpm build`.
@@ -10,12 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../reference.js';
 import { type Browser, bundleEntry, launchChromium, serve, type StaticServer } from './harness.js';
 import { FIXTURES } from './jobs.js';
-import { type EngineName, type Failed, type ForwardOutputs, GELU_PROBE_X, type ModelJob, type ModelOutputs, type PageOutputs } from './page/protocol.js';
+import { type EngineName, type Failed, type ForwardOutputs, GELU_PROBE_X, type ModelJob, type ModelOutputs, type PageOutputs, type PipelineJob } from './page/protocol.js';
+import { PIPELINE_JOBS, expectSameAnswer, pipelineReferences } from './pipeline-jobs.js';
 
 interface BrowserEngine {
   readonly name: EngineName;
   /** What `backend.name` must say: the engine asked for is the engine that ran. */
   readonly backend: string;
+  /** Whether the page also runs PIPELINE_JOBS on it (default true). */
+  readonly pipelines?: boolean;
 }
 
 /**
@@ -35,7 +39,9 @@ const BROWSER_ENGINES: readonly BrowserEngine[] = [
   { name: 'ort-web-webgpu', backend: 'ort-web-webgpu' },
   // The same backend given `ort: await import('onnxruntime-web/webgpu')`, whose native WebGPU EP computes
   // tanh GELU correctly: the way to run GPT-2 on ONNX Runtime + WebGPU today.
-  { name: 'ort-web-webgpu-native', backend: 'ort-web-webgpu' },
+  // No pipeline jobs here: this EP compiles shaders per shape, ~30 s for them on the software adapter, and
+  // ort-web-webgpu already runs them on ONNX Runtime + WebGPU.
+  { name: 'ort-web-webgpu-native', backend: 'ort-web-webgpu', pipelines: false },
 ];
 
 /**
@@ -77,9 +83,11 @@ describe('browser engines in headless Chromium', () => {
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
   const pageLog: string[] = [];
-  let run: (engine: EngineName) => Promise<PageOutputs>;
+  let run: (engine: EngineName, pipelineJobs: readonly PipelineJob[]) => Promise<PageOutputs>;
+  let pipelineAnswers: unknown[];
 
   beforeAll(async () => {
+    pipelineAnswers = await pipelineReferences();
     server = await serve(await bundleEntry());
     browser = await launchChromium();
     const page = browser.context.pages()[0] ?? (await browser.context.newPage());
@@ -87,10 +95,11 @@ describe('browser engines in headless Chromium', () => {
     page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
     await page.goto(`${server.origin}/`);
     await page.waitForFunction(() => (globalThis as { attnReady?: boolean }).attnReady === true, null, { timeout: 30_000 });
-    run = (engine) =>
+    run = (engine, pipelineJobs) =>
       page.evaluate(
-        ([e, jobs]) => (globalThis as unknown as { attnRun: (e: EngineName, j: readonly ModelJob[]) => Promise<PageOutputs> }).attnRun(e, jobs),
-        [engine, JOBS] as const,
+        ([e, jobs, pipelineJobs]) =>
+          (globalThis as unknown as { attnRun: (e: EngineName, j: readonly ModelJob[], p: readonly PipelineJob[]) => Promise<PageOutputs> }).attnRun(e, jobs, pipelineJobs),
+        [engine, JOBS, pipelineJobs] as const,
       );
   }, 120_000);
 
@@ -100,11 +109,11 @@ describe('browser engines in headless Chromium', () => {
     if (Object.keys(report).length > 0) console.table(report);
   });
 
-  describe.each(BROWSER_ENGINES)('$name', ({ name, backend }) => {
+  describe.each(BROWSER_ENGINES)('$name', ({ name, backend, pipelines = true }) => {
     let out: PageOutputs;
     beforeAll(async () => {
       try {
-        out = await run(name);
+        out = await run(name, pipelines ? PIPELINE_JOBS : []);
       } catch (error) {
         const log = pageLog.length > 0 ? `\npage console (last 20 lines):\n${pageLog.slice(-20).join('\n')}` : '';
         throw new Error(`${(error as Error).message}${log}`);
@@ -134,6 +143,15 @@ describe('browser engines in headless Chromium', () => {
         if (bug) it(`${check.name} (KNOWN BUG: fails as expected)`, () => bug.signature(out.models[i]!));
         else it(check.name, () => check.run(out.models[i]!));
       }
+    });
+
+    (pipelines ? PIPELINE_JOBS : []).forEach((job, i) => {
+      it(`pipeline ${job.name}`, () => {
+        const answer = out.pipelines[i];
+        if (answer !== null && typeof answer === 'object' && 'error' in answer) throw new Error(`the page failed on this pipeline: ${(answer as Failed).error}`);
+        const delta = expectSameAnswer(answer, pipelineAnswers[i], `${name} ${job.task}`);
+        report[name]!['pipeline scores'] = Math.max(delta, Number(report[name]!['pipeline scores'] ?? 0)).toExponential(1);
+      });
     });
   });
 });

@@ -19,7 +19,7 @@ const repo = join(here, '..', '..');
 export const CHROMIUM = process.env.ATTNJS_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The packages' dist/ must exist: the page imports what users import, not the sources. */
-const DISTS = ['core', 'gpt', 'bert', 'backend-tfjs', 'backend-ort'].map((p) => join(repo, 'packages', p, 'dist', 'index.js'));
+const DISTS = ['core', 'tokenizers', 'gpt', 'bert', 'pipelines', 'backend-tfjs', 'backend-ort'].map((p) => join(repo, 'packages', p, 'dist', 'index.js'));
 
 /** Bundles page/entry.ts for the browser; returns the ES module's text. */
 export async function bundleEntry(): Promise<string> {

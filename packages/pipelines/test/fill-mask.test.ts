@@ -8,7 +8,7 @@ import { GPT2LMHeadModel } from '@attnjs/gpt';
 import type { Tokenizer } from '@attnjs/tokenizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FillMaskPipeline, type FillMaskResult, pipeline } from '../src/index.js';
-import { ENGINES, bertTinyTokenizer, counts, expectClose, fixture, softmax64 } from './helpers.js';
+import { ENGINES, HOST_SIDE_ENGINE, bertTinyTokenizer, counts, expectClose, fixture, softmax64 } from './helpers.js';
 
 const MASK = 103;
 
@@ -96,7 +96,7 @@ for (const engine of ENGINES) {
       }
     });
 
-    it('refuses an input without a mask, bad targets and options with typed errors', async () => {
+    it.runIf(engine.name === HOST_SIDE_ENGINE)('refuses an input without a mask, bad targets and options with typed errors', async () => {
       await expect(fill(words([200, 300]))).rejects.toThrow(InputError);
       await expect(fill([oneMask, words([200, 300])])).rejects.toThrow(/inputs\[1\] has no mask token \[MASK\]/);
       await expect(fill('')).rejects.toThrow(InputError);

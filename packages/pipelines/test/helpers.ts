@@ -1,7 +1,6 @@
 /**
- * What the pipeline suites share: the engines (tfjs-cpu and one ORT engine: the pipelines' logic is
- * host-side, the engines' math has its own conformance suites), the fixtures, and tokenizers for the
- * 1000-token fixture models (which ship without one).
+ * What the pipeline suites share: the engines (every pipeline gives its answers on each Node engine), the
+ * fixtures, and tokenizers for the 1000-token fixture models (which ship without one).
  */
 import { readFileSync } from 'node:fs';
 import { createOrtBackend } from '@attnjs/backend-ort';
@@ -16,8 +15,16 @@ export const reference = (path: string): any => JSON.parse(readFileSync(new URL(
 
 export const ENGINES: readonly { name: string; create(): Promise<Backend> }[] = [
   { name: 'tfjs-cpu', create: () => createTfjsBackend({ device: 'cpu' }) },
+  { name: 'tfjs-wasm', create: () => createTfjsBackend({ device: 'wasm' }) },
+  { name: 'ort-web', create: () => createOrtBackend() },
   { name: 'ort-node', create: async () => createOrtBackend({ ort: await import('onnxruntime-node') }) },
 ];
+
+/**
+ * The one engine that runs the checks whose subject is host-side logic (input and option errors, loading
+ * from a folder): every engine runs them the same way, so more engines add time, not coverage.
+ */
+export const HOST_SIDE_ENGINE = ENGINES[0]!.name;
 
 /**
  * A WordPiece tokenizer for the bert-tiny-shaped fixtures (vocabulary 1000, bert-base-uncased ids for

@@ -5,9 +5,11 @@
  */
 import { createOrtBackend } from '@attnjs/backend-ort';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { BertForPreTraining, BertLMHeadModel } from '@attnjs/bert';
+import { BertForMaskedLM, BertForPreTraining, BertForSequenceClassification, BertLMHeadModel } from '@attnjs/bert';
 import { type Backend, type HostTensor, hostTensor } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
+import { pipeline } from '@attnjs/pipelines';
+import { Tokenizer } from '@attnjs/tokenizers';
 import * as ort from 'onnxruntime-web';
 import {
   type EngineName,
@@ -17,6 +19,7 @@ import {
   type ModelJob,
   type ModelOutputs,
   type PageOutputs,
+  type PipelineJob,
   type WireTensor,
 } from './protocol.js';
 
@@ -92,7 +95,33 @@ async function runModel(backend: Backend, job: ModelJob): Promise<ModelOutputs> 
   }
 }
 
-async function run(engine: EngineName, jobs: readonly ModelJob[]): Promise<PageOutputs> {
+const PIPELINE_MODELS = { BertForMaskedLM, BertForSequenceClassification };
+
+/** Runs the job's pipeline once on all its inputs (one padded batch), then frees what it loaded. */
+async function runPipeline(backend: Backend, job: PipelineJob): Promise<unknown> {
+  const folder = `testdata/${job.fixture}/`;
+  if (job.modelClass === undefined || job.vocab === undefined) {
+    const run = await pipeline(job.task as string, folder, { backend });
+    try {
+      return await run(job.inputs, job.options);
+    } finally {
+      run.dispose();
+    }
+  }
+  const model = await PIPELINE_MODELS[job.modelClass].fromPretrained(folder, { backend });
+  try {
+    const run = await pipeline(job.task as string, { model, tokenizer: Tokenizer.fromWordPieceVocab(job.vocab) });
+    try {
+      return await run(job.inputs, job.options);
+    } finally {
+      run.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+}
+
+async function run(engine: EngineName, jobs: readonly ModelJob[], pipelineJobs: readonly PipelineJob[]): Promise<PageOutputs> {
   let t = performance.now();
   const lap = () => Math.round(-t + (t = performance.now()));
   const backend = await ENGINES[engine]();
@@ -105,7 +134,10 @@ async function run(engine: EngineName, jobs: readonly ModelJob[]): Promise<PageO
       models.push(await runModel(backend, job));
       ms[job.fixture] = lap();
     }
-    return { backend: backend.name, gelu, models, ms };
+    const pipelines: unknown[] = [];
+    for (const job of pipelineJobs) pipelines.push(await failedAs(() => runPipeline(backend, job)));
+    ms.pipelines = lap();
+    return { backend: backend.name, gelu, models, pipelines, ms };
   } finally {
     await backend.dispose();
   }
@@ -128,9 +160,9 @@ async function failedAs<T>(f: () => Promise<T>): Promise<T | Failed> {
   }
 }
 
-async function attnRun(engine: EngineName, jobs: readonly ModelJob[]): Promise<PageOutputs> {
+async function attnRun(engine: EngineName, jobs: readonly ModelJob[], pipelineJobs: readonly PipelineJob[]): Promise<PageOutputs> {
   try {
-    return await run(engine, jobs);
+    return await run(engine, jobs, pipelineJobs);
   } catch (error) {
     throw new Error(`${engine}: ${describeError(error)}`);
   }

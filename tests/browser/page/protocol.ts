@@ -25,6 +25,23 @@ export interface ModelJob {
   readonly generations: readonly { readonly prompt: number[]; readonly maxNewTokens: number; readonly useCache: boolean }[];
 }
 
+export type PipelineTask = 'fill-mask' | 'text-classification';
+
+/**
+ * One pipeline call over a testdata checkpoint. With `modelClass` and `vocab` the page loads that class and
+ * tokenizes with the WordPiece vocabulary (the bert-tiny-shaped fixtures ship without a tokenizer);
+ * without them pipeline() loads both from the folder's URL. The page returns the answer as it is.
+ */
+export interface PipelineJob {
+  readonly name: string;
+  readonly task: PipelineTask;
+  readonly fixture: string;
+  readonly modelClass?: 'BertForMaskedLM' | 'BertForSequenceClassification';
+  readonly vocab?: string;
+  readonly inputs: readonly unknown[];
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
 /** A float32 tensor on the wire: its bytes in base64, exact and ~4× smaller than JSON numbers. */
 export interface WireTensor {
   readonly shape: number[];
@@ -62,6 +79,8 @@ export interface PageOutputs {
   readonly gelu: { tanh: number[]; erf: number[] };
   /** In the order of the jobs. */
   readonly models: ModelOutputs[];
+  /** In the order of the pipeline jobs: each answer, or the error it threw. */
+  readonly pipelines: (unknown | Failed)[];
   /** Milliseconds per step: backend creation, the probe, then each fixture. */
   readonly ms: Record<string, number>;
 }
