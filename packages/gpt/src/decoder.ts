@@ -22,7 +22,7 @@ import {
   PAST_MASK,
   cacheSlots,
   cachedProgram,
-  emptyPast,
+  inertPast,
   ignoredTargets,
   indexRange,
   pastKey,
@@ -92,7 +92,7 @@ export class GPT2DecoderSession implements DecoderSession {
     if (!Number.isInteger(rows) || rows < 1) throw new InputError(`a decoding session needs at least one row, got ${rows}`);
     const state = model.backend.createState();
     try {
-      for (const [slot, empty] of Object.entries(emptyPast(model, rows))) state.write(slot, empty);
+      for (const [slot, inert] of Object.entries(inertPast(model, rows))) state.write(slot, inert);
     } catch (error) {
       state.dispose();
       throw error;
@@ -152,14 +152,14 @@ function checkDecodable(model: GPT2LMHeadModel, ids: HostTensor<'int32'>, total:
 
 /**
  * A session without a cache (`useCache: false`): core's recomputing session over the same graph, fed the
- * whole sequence each step with an empty past, asking for the last position's logits only.
+ * whole sequence each step with an inert past, asking for the last position's logits only.
  */
 export function uncachedSession(model: GPT2LMHeadModel, rows: number): DecoderSession {
   return recomputingSession(rows, async (ids, mask) => {
     const length = ids.shape[1]!;
     checkDecodable(model, ids, length);
     const feeds = {
-      ...emptyPast(model, rows),
+      ...inertPast(model, rows),
       input_ids: ids,
       attention_mask: mask,
       position_ids: positionsFromMask(mask, length),

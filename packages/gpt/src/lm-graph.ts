@@ -11,7 +11,8 @@
  *   → logits [B, K, V], loss, last_hidden_state and hidden_states.{i} [B, T, d],
  *     present.{i}.key / .value [B, h, T, hs] (the new positions' only: a cache appends them), new_attention_mask [B, T]
  *
- * The past may carry zero rows of spare capacity that its mask hides (see `Program.stateAppends`).
+ * The past starts with one inert position (`inertPast`) and may carry zero rows of spare capacity that its
+ * mask hides (see `Program.stateAppends`).
  *
  * `forward({ outputAttentions: true })` runs a variant under its own key that also outputs
  * attentions.{i} [B, h, T, P + T], with the decomposed attention (a fused kernel never materialises the
@@ -68,7 +69,9 @@ function build(model: GPT2LMHeadModel, ops: Ops, x: Record<string, Tensor>, outp
     last_hidden_state: last,
     new_attention_mask: ops.reshape(x.attention_mask!, [0, -1]), // what the cached program appends to its mask slot
   };
-  Object.assign(outputs, layerOutputs({ states, attentions }, { allStates: true, allAttentions: outputAttentions }));
+  // The attentions a caller sees cover its own positions: the inert past position is dropped.
+  const own = attentions.map((a) => ops.slice(a, -1, 1));
+  Object.assign(outputs, layerOutputs({ states, attentions: own }, { allStates: true, allAttentions: outputAttentions }));
   presents.forEach(({ key, value }, i) => {
     outputs[presentKey(i)] = key;
     outputs[presentValue(i)] = value;
@@ -95,11 +98,16 @@ export function cachedProgram(model: GPT2LMHeadModel): Program {
   return { ...statelessProgram(model), stateInputs: [PAST_MASK, ...cacheSlots(nLayer)], stateAppends };
 }
 
-/** An empty past for `rows` sequences: what a forward feeds (zero bytes) and what a cache starts from. */
-export function emptyPast(model: GPT2LMHeadModel, rows: number): Record<string, HostTensor> {
+/**
+ * The past a forward feeds and a cache starts from: one inert position per row (zero keys and values, mask
+ * −1). Not empty, because ONNX Runtime's WebGPU provider refuses zero-sized MatMul operands, and the
+ * attention reads the past in its own product. Its mask −1 makes its additive mask 2 × MASK_VALUE, so its
+ * softmax weight is exactly 0 even in a row whose every real key is masked (a left-padded position).
+ */
+export function inertPast(model: GPT2LMHeadModel, rows: number): Record<string, HostTensor> {
   const { nLayer, nHead, nEmbd } = model.config;
-  const feeds: Record<string, HostTensor> = { [PAST_MASK]: hostTensor(new Int32Array(0), [rows, 0]) };
-  for (const slot of cacheSlots(nLayer)) feeds[slot] = hostTensor(new Float32Array(0), [rows, nHead, 0, nEmbd / nHead]);
+  const feeds: Record<string, HostTensor> = { [PAST_MASK]: hostTensor(new Int32Array(rows).fill(-1), [rows, 1]) };
+  for (const slot of cacheSlots(nLayer)) feeds[slot] = hostTensor(new Float32Array(rows * nEmbd), [rows, nHead, 1, nEmbd / nHead]);
   return feeds;
 }
 
@@ -123,7 +131,7 @@ export function shiftedTargets(labels: HostTensor): HostTensor<'int32'> {
 
 /**
  * The graph's feeds for a plain forward over checked host inputs (ids, optional mask and labels): an
- * empty past, positions 0…T−1 (as Hugging Face's GPT-2 forward without position_ids), logits everywhere.
+ * inert past, positions 0…T−1 (as Hugging Face's GPT-2 forward without position_ids), logits everywhere.
  */
 export function forwardFeeds(model: GPT2LMHeadModel, inputs: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
   const ids = inputs.input_ids as HostTensor<'int32'>;
@@ -131,7 +139,7 @@ export function forwardFeeds(model: GPT2LMHeadModel, inputs: Readonly<Record<str
   const positions = new Int32Array(rows * length);
   for (let r = 0; r < rows; r++) for (let i = 0; i < length; i++) positions[r * length + i] = i;
   return {
-    ...emptyPast(model, rows),
+    ...inertPast(model, rows),
     input_ids: ids,
     attention_mask: inputs.attention_mask ?? hostTensor(new Int32Array(rows * length).fill(1), [rows, length]),
     position_ids: hostTensor(positions, [rows, length]),
