@@ -3,8 +3,9 @@ import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
 import type { MaterialisedTransposes } from './index.js';
-import { plainMatMul } from './plain-matmul.js';
 import { swapLastAxes } from '../tensors.js';
+import { batchedMatMul } from './batched-matmul.js';
+import { plainMatMul } from './plain-matmul.js';
 
 /** NumPy broadcast of two batch shapes, or null when they do not broadcast. */
 function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
@@ -32,8 +33,12 @@ export function matmul(
 ): Tensor {
   let x = tfOf(a);
   let y = tfOf(b);
-  if (materialise && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
-  if (materialise && transposeA && x.rank >= 2) [x, transposeA] = [swapLastAxes(x), false];
+  const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
+  // Several matrices on both sides take the depthwise-convolution path on wasm (see batched-matmul.ts),
+  // which folds transposes itself; otherwise wasm multiplies materialised transposes only.
+  const batchedOnWasm = materialise !== undefined && x.rank > 2 && y.rank > 2 && size(broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2)) ?? []) > 1;
+  if (materialise && !batchedOnWasm && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
+  if (materialise && !batchedOnWasm && transposeA && x.rank >= 2) [x, transposeA] = [swapLastAxes(x), false];
   // With both transposes materialised, a product whose gradient does the same (see plain-matmul.ts).
   const product = (p: tf.Tensor, q: tf.Tensor, tA: boolean, tB: boolean) =>
     materialise && !tA && !tB ? plainMatMul(p, q) : tf.matMul(p, q, tA, tB);
@@ -46,7 +51,6 @@ export function matmul(
   const kb = inner(y, transposeB);
   const batch = broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2));
   if (ka !== kb || batch === null) throw new ShapeMismatchError('matmul right operand', [...x.shape.slice(0, -2), ka, null], y.shape);
-  const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
   if (y.rank === 2 && x.rank > 2 && !transposeA && !vectorA) {
     // x·W with one weight matrix: a single 2-D matmul over the flattened rows. Besides being faster, it
     // sidesteps tfjs's BatchMatMul gradient, which does not reduce a broadcast operand back to its shape.
@@ -62,7 +66,7 @@ export function matmul(
     x = tf.broadcastTo(x, [...batch, ...x.shape.slice(-2)]);
     y = tf.broadcastTo(y, [...batch, ...y.shape.slice(-2)]);
   }
-  let out = product(x, y, transposeA, transposeB);
+  let out = batchedOnWasm ? batchedMatMul(x, y, transposeA, transposeB) : product(x, y, transposeA, transposeB);
   if (vectorA) out = tf.squeeze(out, [out.rank - 2]);
   if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
   return fromTf(out);
