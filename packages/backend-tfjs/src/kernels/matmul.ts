@@ -5,7 +5,7 @@ import { fromTf, tfOf } from '../tensors.js';
 import type { MaterialisedTransposes } from './index.js';
 import { swapLastAxes } from '../tensors.js';
 import { batchedMatMul } from './batched-matmul.js';
-import { plainMatMul } from './plain-matmul.js';
+import { matMulByTransposedWeight, plainMatMul } from './plain-matmul.js';
 
 /** NumPy broadcast of two batch shapes, or null when they do not broadcast. */
 function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
@@ -37,11 +37,15 @@ export function matmul(
   // Several matrices on both sides take the depthwise-convolution path on wasm (see batched-matmul.ts),
   // which folds transposes itself; otherwise wasm multiplies materialised transposes only.
   const batchedOnWasm = materialise !== undefined && x.rank > 2 && y.rank > 2 && size(broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2)) ?? []) > 1;
-  if (materialise && !batchedOnWasm && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
+  // x·wᵀ by one weight matrix while recording: a product that transposes the weight once (see plain-matmul.ts).
+  const byWeightT = materialise?.recording() === true && transposeB && !transposeA && y.rank === 2 && x.rank >= 2;
+  if (materialise && !batchedOnWasm && !byWeightT && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
   if (materialise && !batchedOnWasm && transposeA && x.rank >= 2) [x, transposeA] = [swapLastAxes(x), false];
   // With both transposes materialised, a product whose gradient does the same (see plain-matmul.ts).
-  const product = (p: tf.Tensor, q: tf.Tensor, tA: boolean, tB: boolean) =>
-    materialise && !tA && !tB ? plainMatMul(p, q) : tf.matMul(p, q, tA, tB);
+  const product = (p: tf.Tensor, q: tf.Tensor, tA: boolean, tB: boolean) => {
+    if (byWeightT) return matMulByTransposedWeight(p, q);
+    return materialise && !tA && !tB ? plainMatMul(p, q) : tf.matMul(p, q, tA, tB);
+  };
   const vectorA = x.rank === 1;
   const vectorB = y.rank === 1;
   if (vectorA) x = tf.reshape(x, [1, -1]);
