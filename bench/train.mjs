@@ -6,7 +6,7 @@
  * attn.js's engines fails.
  *
  *   node bench/train.mjs [--rows nanogpt,bert-base] [--engines tfjs-wasm,tfjs-cpu,pytorch,chromium-webgl,chromium-wasm,chromium-webgpu]
- *                        [--runs N] [--budget seconds] [--bert-cpu] [--bert-wasm] [--wait-idle seconds] [--save] [--json path]
+ *                        [--runs N] [--budget seconds] [--bert-cpu] [--wait-idle seconds] [--save] [--json path]
  *
  * One process per measurement (bench/train-worker.mjs, bench/torch_train.py, bench/train-browser.mjs).
  */
@@ -31,7 +31,6 @@ const { values: args } = parseArgs({
     budget: { type: 'string', default: '45' },
     // tfjs-cpu takes ~66 s per BERT-base forward of 1×128 here: a 2×128 step would take many minutes.
     'bert-cpu': { type: 'boolean', default: false },
-    'bert-wasm': { type: 'boolean', default: false },
     'wait-idle': { type: 'string', default: '0' },
     save: { type: 'boolean', default: false },
     json: { type: 'string', default: `${CACHE}training-results.json` },
@@ -47,9 +46,6 @@ function skipReason(engine, rowKey, torchMissing) {
   if (BROWSER_ENGINES[engine] && !BROWSER_ROWS.includes(rowKey)) return 'browser rows run the nanoGPT shape only (software rendering)';
   if (engine === 'tfjs-cpu' && rowKey === 'bert-base' && !args['bert-cpu']) {
     return 'tfjs-cpu takes ~66 s per BERT-base forward of 1×128 here (bench/README.md), so a 2×128 step takes many minutes; --bert-cpu runs it';
-  }
-  if (engine === 'tfjs-wasm' && rowKey === 'bert-base' && !args['bert-wasm']) {
-    return "known failure: a BERT-base step exceeds tfjs-wasm's 4 GB heap (weights, gradients and AdamW moments are 1.8 GB before the backward pass's temporaries; bench/README.md); --bert-wasm runs it";
   }
   return undefined;
 }

@@ -2,6 +2,7 @@ import type { Backend, EngineMemory, EngineState, HostTensor, Kernels, Parameter
 import { BackendError, InputError, Ops, ShapeMismatchError, StateSlots, requireState, stateUsage } from '@attnjs/core';
 
 import * as tf from '@tensorflow/tfjs-core';
+import { gradientsFreeingAsItGoes } from './backprop.js';
 import { activate, anyInitialised, initialisingNow, type TfjsDevice } from './devices.js';
 import { createKernels } from './kernels/index.js';
 import { ParamStore } from './params.js';
@@ -231,7 +232,7 @@ export class TfjsBackend implements Backend {
             return tf.scalar(0);
           }
         };
-        const { value, grads } = tf.engine().gradients(forward, variables, undefined, true);
+        const { value, grads } = gradientsFreeingAsItGoes(forward, variables);
         if (failure) throw failure.error;
         outputs.loss = value;
         return { outputs, grads: grads.map((g, i) => g ?? tf.zerosLike(variables[i]!)) };

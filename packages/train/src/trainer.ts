@@ -20,8 +20,8 @@ import {
   momentSlot,
   readParametersProgram,
   updateChunks,
-  updateProgram,
 } from './programs.js';
+import { runUpdateChunk } from './update-rows.js';
 
 /** Parameters' elements per update program: 4M (16 MB of float32) keeps an AdamW update's temporaries small. */
 const UPDATE_CHUNK_ELEMENTS = 4 * 1024 * 1024;
@@ -93,6 +93,7 @@ export class Trainer<B> {
   private readonly state: EngineState;
   private readonly scalarNames: string[];
   private readonly chunks: UpdateChunk[];
+  private readonly chunkElements: number;
 
   constructor(options: TrainerOptions<B>) {
     checkOptions(options, OPTIONS, 'Trainer');
@@ -117,6 +118,7 @@ export class Trainer<B> {
       throw new InputError(`Trainer updateChunkElements must be an integer ≥ 1, got ${chunkElements}`);
     }
     this.chunks = updateChunks(optimizer, chunkElements);
+    this.chunkElements = chunkElements;
     this.state = model.backend.createState();
     this.params.forEach((p, i) => {
       for (const m of optimizer.moments) this.state.write(momentSlot(m, i), zeros(p.shape));
@@ -160,7 +162,8 @@ export class Trainer<B> {
     const learningRate = this.learningRateAt(step);
     const scalars: Record<string, HostTensor> = { grad_scale: scalar(clip * scale) };
     for (const [name, value] of Object.entries(this.optimizer.scalars(step, learningRate))) scalars[name] = scalar(value);
-    for (const chunk of this.chunks) await backend.run(updateProgram(this, this.optimizer, this.scalarNames, chunk), scalars, { state: this.state });
+    const update = { backend, state: this.state, owner: this, optimizer: this.optimizer, scalarNames: this.scalarNames, scalars, maxElements: this.chunkElements };
+    for (const chunk of this.chunks) await runUpdateChunk(update, chunk);
     this.completedSteps = step;
     return { step, loss: lossSum / k, gradNorm, clipCoefficient: clip, learningRate };
   }

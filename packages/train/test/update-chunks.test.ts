@@ -6,6 +6,7 @@ import { Parameter } from '@attnjs/core';
 import { describe, expect, it } from 'vitest';
 import { AdamW } from '../src/optimizer.js';
 import { updateChunks } from '../src/programs.js';
+import { rowBlocks } from '../src/update-rows.js';
 
 const params = (...sizes: number[]) => sizes.map((n) => new Parameter([n]));
 
@@ -29,5 +30,25 @@ describe('updateChunks', () => {
       [1, 2],
       [2, 3],
     ]);
+  });
+});
+
+describe('rowBlocks', () => {
+  it('cuts a parameter over the budget into runs of whole rows covering every row once', () => {
+    // [10, 3] with budget 7: 2 rows (6 elements) per block.
+    expect(rowBlocks([10, 3], 7)).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 6],
+      [6, 8],
+      [8, 10],
+    ]);
+    // A row larger than the budget is still one block; a budget past the size is one block.
+    expect(rowBlocks([3, 100], 7)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
+    expect(rowBlocks([4, 2], 100)).toEqual([[0, 4]]);
   });
 });

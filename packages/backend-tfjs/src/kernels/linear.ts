@@ -3,7 +3,7 @@ import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
 import type { MaterialisedTransposes } from './index.js';
-import { plainMatMul } from './plain-matmul.js';
+import { matMulByTransposedWeight, plainMatMul } from './plain-matmul.js';
 
 /**
  * x [..., in] → [..., out] as one 2-D matmul, fused with the bias where that is correct (tfjs falls back
@@ -25,11 +25,12 @@ export function linear(
     throw new ShapeMismatchError('linear weight', transposeB ? [null, input.shape[input.rank - 1]!] : [input.shape[input.rank - 1]!, null], w.shape);
   }
   const rows = tf.reshape(input, [-1, inFeatures]); // (B·T, in)
-  const wT = transposeB ? materialise?.transposed(w) : undefined; // [in, out]
+  const recording = materialise?.recording() === true;
+  const wT = transposeB && !recording ? materialise?.transposed(w) : undefined; // [in, out]
   let y: tf.Tensor; // (B·T, out)
-  if (materialise?.recording()) {
+  if (recording) {
     // tfjs's fused matmul gradient multiplies by transposed operands: the slow path on wasm.
-    y = plainMatMul(rows, wT ?? w);
+    y = transposeB ? matMulByTransposedWeight(rows, w) : plainMatMul(rows, w);
     if (bias) y = tf.add(y, tfOf(bias));
   } else if (!transposeB || wT) {
     y = tf.fused.matMul({ a: rows, b: wT ?? w, bias: bias && tfOf(bias) });

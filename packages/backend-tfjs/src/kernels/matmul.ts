@@ -3,8 +3,9 @@ import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
 import type { MaterialisedTransposes } from './index.js';
-import { plainMatMul } from './plain-matmul.js';
 import { swapLastAxes } from '../tensors.js';
+import { batchedMatMul } from './batched-matmul.js';
+import { matMulByTransposedWeight, plainMatMul } from './plain-matmul.js';
 
 /** NumPy broadcast of two batch shapes, or null when they do not broadcast. */
 function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
@@ -32,11 +33,19 @@ export function matmul(
 ): Tensor {
   let x = tfOf(a);
   let y = tfOf(b);
-  if (materialise && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
-  if (materialise && transposeA && x.rank >= 2) [x, transposeA] = [swapLastAxes(x), false];
+  const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
+  // Several matrices on both sides take the depthwise-convolution path on wasm (see batched-matmul.ts),
+  // which folds transposes itself; otherwise wasm multiplies materialised transposes only.
+  const batchedOnWasm = materialise !== undefined && x.rank > 2 && y.rank > 2 && size(broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2)) ?? []) > 1;
+  // x·wᵀ by one weight matrix while recording: a product that transposes the weight once (see plain-matmul.ts).
+  const byWeightT = materialise?.recording() === true && transposeB && !transposeA && y.rank === 2 && x.rank >= 2;
+  if (materialise && !batchedOnWasm && !byWeightT && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
+  if (materialise && !batchedOnWasm && transposeA && x.rank >= 2) [x, transposeA] = [swapLastAxes(x), false];
   // With both transposes materialised, a product whose gradient does the same (see plain-matmul.ts).
-  const product = (p: tf.Tensor, q: tf.Tensor, tA: boolean, tB: boolean) =>
-    materialise && !tA && !tB ? plainMatMul(p, q) : tf.matMul(p, q, tA, tB);
+  const product = (p: tf.Tensor, q: tf.Tensor, tA: boolean, tB: boolean) => {
+    if (byWeightT) return matMulByTransposedWeight(p, q);
+    return materialise && !tA && !tB ? plainMatMul(p, q) : tf.matMul(p, q, tA, tB);
+  };
   const vectorA = x.rank === 1;
   const vectorB = y.rank === 1;
   if (vectorA) x = tf.reshape(x, [1, -1]);
@@ -53,7 +62,6 @@ export function matmul(
     if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
     return fromTf(out);
   }
-  const size = (s: readonly number[]) => s.reduce((n, d) => n * d, 1);
   if (y.rank === 2 && x.rank > 2 && !transposeA && !vectorA) {
     // x·W with one weight matrix: a single 2-D matmul over the flattened rows. Besides being faster, it
     // sidesteps tfjs's BatchMatMul gradient, which does not reduce a broadcast operand back to its shape.
@@ -69,7 +77,7 @@ export function matmul(
     x = tf.broadcastTo(x, [...batch, ...x.shape.slice(-2)]);
     y = tf.broadcastTo(y, [...batch, ...y.shape.slice(-2)]);
   }
-  let out = product(x, y, transposeA, transposeB);
+  let out = batchedOnWasm ? batchedMatMul(x, y, transposeA, transposeB) : product(x, y, transposeA, transposeB);
   if (vectorA) out = tf.squeeze(out, [out.rank - 2]);
   if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
   return fromTf(out);

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Batched matmul for tfjs-backend-wasm as one depthwise convolution. Its BatchMatMul kernel runs every
+ * batch of more than one matrix through a scalar loop (attention's [48, 64, 32]·[48, 32, 64] takes 2–4×
+ * as long as this), while DepthwiseConv2dNative runs on XNNPACK: with the batch as channels, a 1 × k
+ * filter and a channel multiplier of n, channel c's output is exactly A[c]·B[c]:
+ *
+ *   input [1, m, k, batch] (NHWC), filter [1, k, batch, n] → out[0, i, 0, c·n + j] = Σ_t A[c][i, t]·B[c][t, j]
+ *
+ * Operand transposes fold into the permutations that make those layouts, so none is materialised.
+ */
+function depthwiseProduct(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
+  const batch = a.shape[0];
+  const [m, k] = transposeA ? [a.shape[2], a.shape[1]] : [a.shape[1], a.shape[2]];
+  const n = transposeB ? b.shape[1] : b.shape[2];
+  const input = tf.reshape(tf.transpose(a, transposeA ? [2, 1, 0] : [1, 2, 0]), [1, m, k, batch]); // [m, k, batch]
+  const filter = tf.reshape(tf.transpose(b, transposeB ? [2, 0, 1] : [1, 0, 2]), [1, k, batch, n]); // [k, batch, n]
+  const out = tf.depthwiseConv2d(input as tf.Tensor4D, filter as tf.Tensor4D, 1, 'valid'); // [1, m, 1, batch·n]
+  return tf.transpose(tf.reshape(out, [m, batch, n]), [1, 0, 2]);
+}
+
+type Product = (a: tf.Tensor3D, b: tf.Tensor3D) => tf.Tensor3D;
+
+/**
+ * op(a)·op(b) with op a transpose where flagged, differentiable; the gradients (TensorFlow's MatMul
+ * gradients, per transpose case) are depthwise products too.
+ */
+function differentiableProduct(transposeA: boolean, transposeB: boolean): Product {
+  const grads = (a: tf.Tensor3D, b: tf.Tensor3D, dy: tf.Tensor3D): [tf.Tensor3D, tf.Tensor3D] => {
+    if (!transposeA && !transposeB) return [depthwiseProduct(dy, b, false, true), depthwiseProduct(a, dy, true, false)];
+    if (!transposeA) return [depthwiseProduct(dy, b, false, false), depthwiseProduct(dy, a, true, false)];
+    if (!transposeB) return [depthwiseProduct(b, dy, false, true), depthwiseProduct(a, dy, false, false)];
+    return [depthwiseProduct(b, dy, true, true), depthwiseProduct(dy, a, true, true)];
+  };
+  return tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    return {
+      value: depthwiseProduct(a, b, transposeA, transposeB),
+      gradFunc: (dy: tf.Tensor3D, [sa, sb]: tf.Tensor[]) => grads(sa as tf.Tensor3D, sb as tf.Tensor3D, dy),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Product;
+}
+
+const PRODUCTS = [false, true].map((tA) => [false, true].map((tB) => differentiableProduct(tA, tB)));
+
+/**
+ * op(a) [..., m, k] · op(b) [..., k, n] for operands with the same batch shape (attention's [B, h, T, d]
+ * products), differentiable, on tfjs-backend-wasm's fast path.
+ */
+export function batchedMatMul(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
+  const lead = a.shape.slice(0, -2);
+  const flat = (t: tf.Tensor) => tf.reshape(t, [-1, ...t.shape.slice(-2)]) as tf.Tensor3D;
+  const out = PRODUCTS[Number(transposeA)]![Number(transposeB)]!(flat(a), flat(b));
+  return tf.reshape(out, [...lead, ...out.shape.slice(1)]);
+}
