@@ -55,9 +55,11 @@ export function matmul(
   const kb = inner(y, transposeB);
   const batch = broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2));
   if (ka !== kb || batch === null) throw new ShapeMismatchError('matmul right operand', [...x.shape.slice(0, -2), ka, null], y.shape);
-  if (ka === 0) {
-    // An empty sum is 0 (NumPy, ONNX); tfjs-backend-wasm leaves such a product's memory uninitialised.
-    let out = tf.zeros([...batch, x.shape[x.rank - (transposeA ? 1 : 2)]!, y.shape[y.rank - (transposeB ? 2 : 1)]!]);
+  const [m, n] = [x.shape[x.rank - (transposeA ? 1 : 2)]!, y.shape[y.rank - (transposeB ? 2 : 1)]!];
+  if (ka === 0 || m === 0 || n === 0) {
+    // An empty sum is 0 (NumPy, ONNX); tfjs-backend-wasm leaves such a product's memory uninitialised,
+    // and its depthwise path cannot lay out empty operands.
+    let out = tf.zeros([...batch, m, n]);
     if (vectorA) out = tf.squeeze(out, [out.rank - 2]);
     if (vectorB) out = tf.squeeze(out, [out.rank - 1]);
     return fromTf(out);
