@@ -53,12 +53,24 @@ if (engines.includes('transformers.js')) spawnSync(process.execPath, [here('./tj
 const noTorch = engines.includes('pytorch') ? torchUnavailable() : undefined;
 if (noTorch) console.error(`PyTorch skipped: ${noTorch}`);
 
-const results = {};
+/**
+ * All forwards first, then all pipelines, each task with the peer its target compares ort-node against right
+ * after ort-node (forward: PyTorch, pipeline: transformers.js): on a shared machine the load drifts over
+ * minutes, and the two numbers a target compares should be taken as close together as possible.
+ */
+const TARGET_PEER = { forward: 'pytorch', pipeline: 'transformers.js' };
+const measured = engines.filter((e) => !(e === 'pytorch' && noTorch));
+const inOrder = (task) => {
+  const peer = measured.includes('ort-node') && measured.includes(TARGET_PEER[task]) ? TARGET_PEER[task] : undefined;
+  return peer ? measured.flatMap((e) => (e === 'ort-node' ? [e, peer] : e === peer ? [] : [e])) : measured;
+};
+const results = Object.fromEntries(measured.map((e) => [e, {}]));
 const startLoad = loadavg();
-for (const engine of engines) {
-  if (engine === 'pytorch' && noTorch) continue;
-  console.error(`\n${engine}: forwards, then the text-classification pipeline …`);
-  results[engine] = { forward: await measure(engine, 'forward'), pipeline: await measure(engine, 'pipeline') };
+for (const task of ['forward', 'pipeline']) {
+  for (const engine of inOrder(task)) {
+    console.error(`\n${engine}: ${task === 'forward' ? 'forwards' : 'the text-classification pipeline'} …`);
+    results[engine][task] = await measure(engine, task);
+  }
 }
 
 // --- the table ----------------------------------------------------------------------------------------------
