@@ -4,10 +4,10 @@
  * `save_pretrained` writes them (Hugging Face key names, config.json + model.safetensors). The big ones
  * (~0.5 GB, ~0.44 GB each) live in bench/.cache (gitignored) and are made only when missing.
  *
- *   node bench/checkpoints.mjs [gpt2 bert nanogpt bert-base-mlm]   # make whatever is missing, print the folders
+ *   node bench/checkpoints.mjs [gpt2 bert nanogpt bert-base-mlm bert-base-seqcls]   # make whatever is missing, print the folders
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { writeSafetensors } from '@attnjs/core';
 
@@ -113,9 +113,10 @@ function gpt2Weights(c, seed) {
 /**
  * BertModel's keys (no `bert.` prefix, as BertModel.save_pretrained writes them); nn.Linear is [out, in].
  * `prefix: 'bert.', pooler: false, mlmHead: true` gives BertForMaskedLM's keys instead (its decoder is
- * tied to the word embeddings and not stored). The draws come in the same order either way.
+ * tied to the word embeddings and not stored); `prefix: 'bert.', classifier: true` gives
+ * BertForSequenceClassification's (`classifier.*`, num_labels rows). The draws come in the same order either way.
  */
-function bertWeights(c, seed, { prefix = '', pooler = true, mlmHead = false } = {}) {
+function bertWeights(c, seed, { prefix = '', pooler = true, mlmHead = false, classifier = false } = {}) {
   const init = initializer(seed);
   const h = c.hidden_size;
   const w = new Map();
@@ -140,6 +141,10 @@ function bertWeights(c, seed, { prefix = '', pooler = true, mlmHead = false } = 
     w.set('cls.predictions.transform.LayerNorm.weight', init.ones([h])).set('cls.predictions.transform.LayerNorm.bias', init.zeros([h]));
     w.set('cls.predictions.bias', init.zeros([c.vocab_size]));
   }
+  if (classifier) {
+    const labels = Object.keys(c.id2label).length;
+    w.set('classifier.weight', init.normal([labels, h])).set('classifier.bias', init.zeros([labels]));
+  }
   return w;
 }
 
@@ -162,6 +167,16 @@ const NANOGPT = {
   vocab_size: 65,
 };
 const BERT_BASE_MLM = { ...BERT_BASE, architectures: ['BertForMaskedLM'], attention_probs_dropout_prob: 0, hidden_dropout_prob: 0 };
+/** The BERT-tasks benchmark's sentiment classifier (bench/bert-tasks.mjs): SST-2's two labels. */
+const BERT_BASE_SEQCLS = {
+  ...BERT_BASE,
+  architectures: ['BertForSequenceClassification'],
+  id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' },
+  label2id: { NEGATIVE: 0, POSITIVE: 1 },
+};
+/** The real bert-base-uncased tokenizer (a copy of ../shared/fixtures/bert-vocab). */
+const BERT_VOCAB = fileURLToPath(new URL('../testdata/bert-vocab/', import.meta.url));
+const BERT_TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'].map((f) => `${BERT_VOCAB}${f}`);
 
 export const CHECKPOINTS = {
   gpt2: { label: 'GPT-2-124M shape', dir: `${CACHE}gpt2-124m/`, config: GPT2_124M, weights: gpt2Weights, seed: 124 },
@@ -173,6 +188,14 @@ export const CHECKPOINTS = {
     config: BERT_BASE_MLM,
     weights: (c, seed) => bertWeights(c, seed, { prefix: 'bert.', pooler: false, mlmHead: true }),
     seed: 111,
+  },
+  'bert-base-seqcls': {
+    label: 'BERT-base shape, sequence-classification head, bert-base-uncased tokenizer',
+    dir: `${CACHE}bert-base-seqcls/`,
+    config: BERT_BASE_SEQCLS,
+    weights: (c, seed) => bertWeights(c, seed, { prefix: 'bert.', classifier: true }),
+    seed: 112,
+    files: BERT_TOKENIZER_FILES,
   },
 };
 
@@ -189,6 +212,7 @@ export async function ensureCheckpoint(key) {
   await mkdir(spec.dir, { recursive: true });
   const weights = spec.weights(spec.config, spec.seed);
   await writeSafetensors(`${spec.dir}model.safetensors`, weights, { format: 'pt' });
+  for (const file of spec.files ?? []) await copyFile(file, `${spec.dir}${file.split('/').pop()}`);
   // config.json last: its presence (with this generator tag) marks the folder complete.
   const config = { ...spec.config, _attnjs_generator: GENERATOR, _attnjs_seed: spec.seed };
   await writeFile(`${spec.dir}config.json`, `${JSON.stringify(config, null, 2)}\n`);

@@ -127,7 +127,7 @@ function create(context: PipelineContext) {
       const results = await forEachBatch(model, context.tokenizer, texts, batchSize, async (batch) => {
         batch.encodings.forEach((e, b) => {
           if (!e.ids.includes(mask)) {
-            const which = single ? 'the input' : `inputs[${batch.start + b}]`;
+            const which = single ? 'the input' : `inputs[${batch.rows[b]}]`;
             throw new InputError(`${WHERE}: ${which} has no mask token ${context.tokenizer.specialTokens.mask!.token} (after truncation to the model's positions)`);
           }
         });
