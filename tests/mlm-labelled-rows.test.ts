@@ -8,6 +8,7 @@ import { BertForMaskedLM, BertForPreTraining } from '@attnjs/bert';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
 import { type BoundProgram, type HostTensor, InputError, type PreTrainedModel } from '@attnjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USER_ENGINES } from './engines.js';
 import { expectClose, fixtureDir, readReference } from './reference.js';
 
 type TfjsBackend = Awaited<ReturnType<typeof createTfjsBackend>>;
@@ -100,5 +101,21 @@ describe.each(['cpu', 'wasm'] as const)('loss-only masked-LM program on tfjs-%s'
     expect(() => mlm.forwardProgram(unlabelled, { lossOnly: true })).toThrow(InputError);
     expect(() => mlm.forwardProgram(unlabelled, { lossOnly: true })).toThrow(/lossOnly program needs labels/);
     expect(() => mlm.forwardProgram({ ...mlmInputs, outputHiddenStates: true }, { lossOnly: true })).toThrow(/outputHiddenStates/);
+  });
+});
+
+describe.each(USER_ENGINES)('loss-only masked-LM program on $name', (engine) => {
+  it('gives forward\'s loss, for two batches with different numbers of labelled rows', async () => {
+    const backend = await engine.create();
+    const model = await BertForMaskedLM.fromPretrained(fixtureDir('training/bert-tiny'), { backend });
+    for (const b of readReference('training/bert-tiny').batches.slice(0, 2)) {
+      const inputs = { inputIds: b.input_ids, attentionMask: b.attention_mask, tokenTypeIds: b.token_type_ids, labels: b.labels };
+      const { loss } = await model.forward(inputs);
+      const { program, inputs: feeds } = model.forwardProgram(inputs, { lossOnly: true });
+      const out = await backend.run(program, feeds);
+      expectRelativelyClose(out.loss!.data, [loss], 'loss');
+    }
+    model.dispose();
+    await backend.dispose();
   });
 });
