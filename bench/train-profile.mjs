@@ -5,7 +5,7 @@
  * program of a step, tensors' peak and the wasm heap (which only grows: its size is the high-water mark).
  * For the training benchmark's rows; not a test. DETAIL=<kernel name> lists that kernel's input shapes.
  *
- *   node bench/train-profile.mjs <tfjs-wasm|tfjs-cpu> <nanogpt|bert-base> [top=25] [--heap]
+ *   node bench/train-profile.mjs <tfjs-wasm|tfjs-cpu> <nanogpt|bert-base> [top=25] [--heap [--no-forward]] [--full-logits]
  *
  * --heap runs only two steps program by program (a BERT-base step is slow to profile further).
  *
@@ -26,6 +26,11 @@ if (!ENGINES[engine] || !row) throw new Error('usage: train-profile.mjs <tfjs-wa
 tf.env().set('PROD', true);
 const backend = await ENGINES[engine]();
 const model = await MODEL_CLASSES[row.modelClass].fromPretrained(CHECKPOINTS[row.checkpoint].dir, { backend });
+if (process.argv.includes('--full-logits')) {
+  // The trainer's gradient program without the loss-only variant (BERT then scores every position): to compare.
+  const loss = model.forwardProgram.bind(model);
+  model.forwardProgram = (inputs, options) => loss(inputs, { ...options, lossOnly: false });
+}
 const { forward, step, dispose } = trainingCalls(model, row.recipe, readBatch(rowKey));
 
 // Kernel times in CPU time of this process rather than wall time, so other processes' load does not count.
@@ -111,8 +116,11 @@ async function stepByProgram() {
 
 const memory = (when) => console.log(`${when}: tensors ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MB, wasm heap ${heapMB().toFixed(0)} MB`);
 memory('after loading');
-const forwardInfo = await tf.profile(forward);
-memory(`after a forward (tensors' peak during it ${(forwardInfo.peakBytes / 2 ** 20).toFixed(0)} MB)`);
+if (!process.argv.includes('--no-forward')) {
+  // --no-forward: the heap a training run alone reaches (an inference forward keeps its activations to its end).
+  const forwardInfo = await tf.profile(forward);
+  memory(`after a forward (tensors' peak during it ${(forwardInfo.peakBytes / 2 ** 20).toFixed(0)} MB)`);
+}
 if (process.argv.includes('--heap')) {
   // Only where the heap goes: one step program by program (BERT-base steps are slow to profile further).
   await stepByProgram();

@@ -10,6 +10,7 @@ import {
   Module,
   type Ops,
   type ForwardProgramOptions,
+  type LayerOutputFlags,
   TrainingMode,
   type Parameter,
   PreTrainedModel,
@@ -34,6 +35,7 @@ import {
   loadBert,
   programKey,
 } from './modeling.js';
+import { labelledRowFeeds, labelledRowsLoss } from './labelled-rows.js';
 
 /**
  * `cls.predictions`: dense → gelu → LayerNorm → decoder. The decoder weight is the word embedding
@@ -112,15 +114,42 @@ export abstract class BertWithLMHead extends PreTrainedModel {
     return tokenFeed(inputs.labels, inputIds as HostTensor<'int32'>, 'labels', this.config.vocabSize, [IGNORE_INDEX]);
   }
 
+  /**
+   * The label feeds: `labels` as given; for a loss-only program that `gathers` (masked-LM), the labelled
+   * rows (`masked_positions`, `masked_labels`) instead. Loss-only needs labels and no layer outputs.
+   */
+  protected lossFeeds(
+    labels: HostTensor | undefined,
+    flags: LayerOutputFlags,
+    options: ForwardProgramOptions | undefined,
+    gathers: boolean,
+    where: string,
+  ): Record<string, HostTensor> {
+    if (!options?.lossOnly) return labels ? { labels } : {};
+    if (!labels) throw new InputError(`${where}: a lossOnly program needs labels`);
+    if (flags.allStates || flags.allAttentions) {
+      throw new InputError(`${where}: a lossOnly program outputs only loss; drop outputHiddenStates / outputAttentions`);
+    }
+    return gathers ? { ...labelledRowFeeds(labels as HostTensor<'int32'>) } : { labels };
+  }
+
+  /** The masked-LM loss of a loss-only program: the labelled rows alone go through the head. */
+  protected labelledRowsLoss(ops: Ops, last: Tensor, x: Record<string, Tensor>): Tensor {
+    return labelledRowsLoss(ops, last, x, (rows) => this.predictions.forward(ops, rows));
+  }
+
   protected lmProgram(inputs: BertMaskedLMInputs, where: string, loss: 'masked' | 'causal', options?: ForwardProgramOptions): BoundProgram {
     const feeds = bertFeeds(this.config, inputs, ['labels'], where);
-    const labels = this.labelFeed(inputs, feeds.input_ids!);
-    if (labels) feeds.labels = labels;
     const flags = checkLayerOutputFlags(inputs, where);
+    // A loss-only causal LM keeps `labels`: its shifted targets need the logits of every position but one.
+    Object.assign(feeds, this.lossFeeds(this.labelFeed(inputs, feeds.input_ids!), flags, options, loss === 'masked', where));
+    const lossOnly = options?.lossOnly === true;
     const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
       const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions, TrainingMode.from(options));
       const last = backbone.states.at(-1)!;
-      const logits = this.predictions.forward(ops, last);
+      if (lossOnly && loss === 'masked') return { loss: this.labelledRowsLoss(ops, last, x) };
+      const logits = this.predictions.forward(ops, last); // (B, T, V)
+      if (lossOnly) return { loss: causalLMLoss(ops, logits, x.labels!) };
       const lossFn = loss === 'masked' ? maskedLMLoss : causalLMLoss;
       return {
         logits,
@@ -129,7 +158,7 @@ export abstract class BertWithLMHead extends PreTrainedModel {
         ...layerOutputs(backbone, flags),
       };
     };
-    return { program: { owner: this, key: programKey(feeds, flags, `:${loss}${options?.training ? ':training' : ''}`), build }, inputs: feeds };
+    return { program: { owner: this, key: programKey(feeds, flags, `:${loss}${programVariant(options)}`), build }, inputs: feeds };
   }
 
   protected async runLM(bound: BoundProgram): Promise<BertLMOutput> {
@@ -197,19 +226,23 @@ export class BertForPreTraining extends BertWithLMHead {
       throw new InputError(`${where}: the pretraining loss needs both labels and nextSentenceLabel`);
     }
     const labels = this.labelFeed(inputs, feeds.input_ids!);
+    const flags = checkLayerOutputFlags(inputs, where);
     if (inputs.nextSentenceLabel !== undefined) {
       const nsp = toLabels1d(inputs.nextSentenceLabel, 'next_sentence_label');
       if (nsp.shape[0] !== feeds.input_ids!.shape[0]) {
         throw new InputError(`next_sentence_label has ${nsp.shape[0]} labels for a batch of ${feeds.input_ids!.shape[0]}`);
       }
       checkRange(nsp, 2, 'next_sentence_label', [IGNORE_INDEX]);
-      feeds.labels = labels!;
       feeds.next_sentence_label = nsp;
     }
-    const flags = checkLayerOutputFlags(inputs, where);
+    Object.assign(feeds, this.lossFeeds(labels, flags, options, true, where));
     const build = (ops: Ops, x: Record<string, Tensor>): Record<string, Tensor> => {
       const backbone = this.bert.encodeLayers(ops, encoderInputs(x), flags.allAttentions, TrainingMode.from(options));
       const last = backbone.states.at(-1)!;
+      if (options?.lossOnly) {
+        const nsp = nextSentenceLoss(ops, this.seqRelationship.forward(ops, this.bert.pool(ops, last)), x.next_sentence_label!);
+        return { loss: ops.add(this.labelledRowsLoss(ops, last, x), nsp) };
+      }
       const predictionLogits = this.predictions.forward(ops, last); // (B, T, V)
       const seqRelationshipLogits = this.seqRelationship.forward(ops, this.bert.pool(ops, last)); // (B, 2)
       const outputs: Record<string, Tensor> = {
@@ -224,7 +257,7 @@ export class BertForPreTraining extends BertWithLMHead {
       }
       return outputs;
     };
-    return { program: { owner: this, key: programKey(feeds, flags, `:pretraining${options?.training ? ':training' : ''}`), build }, inputs: feeds };
+    return { program: { owner: this, key: programKey(feeds, flags, `:pretraining${programVariant(options)}`), build }, inputs: feeds };
   }
 }
 
@@ -275,4 +308,9 @@ export class BertLMHeadModel extends BertWithLMHead {
   forwardProgram(inputs: BertMaskedLMInputs, options?: ForwardProgramOptions): BoundProgram {
     return this.lmProgram(inputs, 'BertLMHeadModel.forward', 'causal', options);
   }
+}
+
+/** Program-key suffix for forwardProgram's options (engines cache one program per key). */
+function programVariant(options: ForwardProgramOptions | undefined): string {
+  return `${options?.training ? ':training' : ''}${options?.lossOnly ? ':loss-only' : ''}`;
 }

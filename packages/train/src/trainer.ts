@@ -149,7 +149,9 @@ export class Trainer<B> {
     const step = this.completedSteps + 1;
     for (const [i, batch] of microBatches.entries()) {
       // Training mode: dropout masks seeded by (run seed, step, micro-batch), so a resumed run redraws them.
-      const bound = this.model.forwardProgram(batch, { training: { seed: mixSeeds(mixSeeds(this.options.seed ?? 0, step), i) } });
+      // Loss only: the step reads nothing else, so a model may skip other outputs (BERT's MLM logits).
+      const training = { seed: mixSeeds(mixSeeds(this.options.seed ?? 0, step), i) };
+      const bound = this.model.forwardProgram(batch, { training, lossOnly: true });
       this.tokens += inputTokens(bound.inputs);
       const out = await backend.run(gradientProgram(bound, this.params, i > 0), bound.inputs, { state: this.state, outputs: ['loss'] });
       if (!out.loss) throw new InputError(`Trainer: the model's forward program gave no loss (are labels in the batch?)`);

@@ -6,6 +6,12 @@ import type { Ops } from '../ops.js';
 export interface ForwardProgramOptions {
   /** Training mode: dropout from the config is applied, its masks drawn from `seed`. Absent: inference. */
   readonly training?: { readonly seed: number };
+  /**
+   * The caller reads only `loss` (the trainer's gradient run), so the program may output `loss` alone and
+   * skip work that only other outputs need: BERT's masked-LM heads then score only the labelled positions
+   * instead of materialising [tokens, vocab] logits. Models without such a shortcut run their usual program.
+   */
+  readonly lossOnly?: boolean;
 }
 
 /**
