@@ -4,7 +4,6 @@
  * (loss, gradient norm) cross to the host.
  */
 import type { BoundProgram, Ops, Parameter, Program, Tensor } from '@attnjs/core';
-import { groupedUpdate } from './grouped-update.js';
 import { type Optimizer, optimizerParameters } from './optimizer.js';
 
 export const gradSlot = (i: number) => `grad.${i}`;
@@ -82,7 +81,15 @@ export function updateProgram(owner: object, optimizer: Optimizer, scalarNames: 
     parameterOutputs,
     build: (ops: Ops, x: Record<string, Tensor>) => {
       const scalars = Object.fromEntries(scalarNames.map((name) => [name, x[name]!]));
-      return groupedUpdate(ops, optimizer, x, scalars, entries);
+      const outputs: Record<string, Tensor> = {};
+      entries.forEach(({ param, group, i }) => {
+        const grad = ops.mul(x[gradSlot(i)]!, x.grad_scale!);
+        const moments = optimizer.moments.map((m) => x[momentSlot(m, i)]!);
+        const next = optimizer.update(ops, { param: ops.param(param), grad, moments, scalars }, group);
+        outputs[`param.${i}`] = next.value;
+        optimizer.moments.forEach((m, j) => (outputs[`new.${momentSlot(m, i)}`] = next.moments[j]!));
+      });
+      return outputs;
     },
   };
 }
