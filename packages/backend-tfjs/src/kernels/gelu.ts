@@ -6,13 +6,29 @@ import { fromTf, tfOf } from '../tensors.js';
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
 /**
+ * 0.5·x·(1 + erf(x/√2)) with its derivative in closed form, 0.5·(1 + erf(x/√2)) + x·exp(−x²/2)/√(2π):
+ * 8 kernels where tfjs's differentiation of the decomposition runs ~12.
+ */
+const erfGelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  const cdf = tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1);
+  save([x, cdf]);
+  return {
+    value: tf.mul(tf.mul(x, 0.5), cdf),
+    gradFunc: (dy: tf.Tensor, [sx, scdf]: tf.Tensor[]) => {
+      const density = tf.mul(sx!, tf.exp(tf.mul(tf.square(sx!), -0.5)));
+      return tf.mul(dy, tf.add(tf.mul(density, 1 / Math.sqrt(2 * Math.PI)), tf.mul(scdf!, 0.5)));
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/**
  * 'none': 0.5·x·(1 + erf(x/√2)). 'tanh' (gelu_new): 0.5·x·(1 + tanh(z)) with z = √(2/π)·(x + 0.044715·x³),
  * computed as x·sigmoid(2z) — the same function in fewer kernels.
  */
 export function gelu(x: Tensor, approximate: GeluApproximation): Tensor {
   const input = tfOf(x);
   if (approximate === 'none') {
-    return fromTf(tf.mul(tf.mul(input, 0.5), tf.add(tf.erf(tf.mul(input, Math.SQRT1_2)), 1)));
+    return fromTf(erfGelu(input));
   }
   if (approximate !== 'tanh') throw new UnsupportedError(`gelu: approximation "${String(approximate)}" is not 'none' or 'tanh'`);
   return fromTf(tanhGelu(input));
