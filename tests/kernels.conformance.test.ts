@@ -189,6 +189,8 @@ const spec = (name: string, inputs: Record<string, HostTensor>, program: Case['b
   spec('slice axis −1 [1:−1]', { x }, (o, i) => o.slice(i.x!, -1, 1, -1), sliceRef(ref(x), -1, 1, -1));
   spec('slice axis 1 [−2:]', { x }, (o, i) => o.slice(i.x!, 1, -2), sliceRef(ref(x), 1, -2));
   spec('slice axis 0 [0:100] clamps', { x }, (o, i) => o.slice(i.x!, 0, 0, 100), ref(x));
+  // A run of whole rows from an offset: one contiguous run (tfjs-wasm copies it from a view of its heap).
+  spec('slice axis 0 [1:2]', { x }, (o, i) => o.slice(i.x!, 0, 1, 2), sliceRef(ref(x), 0, 1, 2));
   spec('slice axis 2 [−100:2]', { x }, (o, i) => o.slice(i.x!, 2, -100, 2), sliceRef(ref(x), 2, -100, 2));
   const [a, b, c] = [f32([2, 1, 4]), f32([2, 3, 4]), f32([2, 2, 4])];
   spec('concat axis 1, three inputs', { a, b, c }, (o, i) => o.concat([i.a!, i.b!, i.c!], 1), concatRef([a, b, c].map(ref), 1));

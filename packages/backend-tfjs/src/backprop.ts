@@ -16,7 +16,7 @@ interface TapingEngine {
   startTape(): void;
   endTape(): void;
   scopedRun<T>(start: () => void, end: () => void, f: () => T): T;
-  tidy<T extends tf.TensorContainer>(nameOrFn: string | (() => T), fn?: () => T): T;
+  tidy<T>(nameOrFn: string | (() => T), fn?: () => T): T;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { BackendError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { shareIdentityData } from './wasm-identity.js';
+import { sliceFromHeap } from './wasm-slice.js';
 import { describeWasmPaths, type WasmPaths, wasmInitError } from './wasm-paths.js';
 
 /** tfjs backends this engine can run on; each name is also tfjs's own backend name. */
@@ -89,7 +90,10 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
     if (device === 'wasm') throw wasmInitError(wasmPaths, cause);
     throw new BackendError(`tfjs device "${device}" failed to initialise in this environment`, { cause });
   }
-  if (device === 'wasm') shareIdentityData();
+  if (device === 'wasm') {
+    shareIdentityData();
+    sliceFromHeap();
+  }
   // tfjs-backend-cpu greets every Node process once, advising tfjs-node (which a library cannot choose
   // for its users); clearing its first-use flag keeps our users' stderr quiet.
   if (device === 'cpu') Object.assign(backend, { firstUse: false });

@@ -50,7 +50,7 @@ const PRODUCTS = [false, true].map((tA) => [false, true].map((tB) => differentia
  */
 export function batchedMatMul(a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean): tf.Tensor {
   const lead = a.shape.slice(0, -2);
-  const flat = (t: tf.Tensor) => tf.reshape(t, [-1, ...t.shape.slice(-2)]) as tf.Tensor3D;
+  const flat = (t: tf.Tensor) => tf.reshape(t, [-1, t.shape[t.rank - 2]!, t.shape[t.rank - 1]!]) as tf.Tensor3D;
   const out = PRODUCTS[Number(transposeA)]![Number(transposeB)]!(flat(a), flat(b));
   return tf.reshape(out, [...lead, ...out.shape.slice(1)]);
 }
