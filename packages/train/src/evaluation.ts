@@ -50,8 +50,10 @@ export async function evaluateModel<B, C>(model: TrainableModel<B>, options: Eva
   let weightSum = 0;
   let withLoss = 0;
   for await (const batch of source) {
-    const bound = model.forwardProgram(batch);
+    let bound = model.forwardProgram(batch);
     const labels = bound.inputs.labels;
+    // Only the loss wanted: the loss-only program (a masked LM then never computes the logits of unlabelled positions).
+    if (labels && outputs.length === 0) bound = model.forwardProgram(batch, { lossOnly: true });
     const wanted = labels ? ['loss', ...outputs] : [...outputs];
     const out = wanted.length > 0 ? await model.backend.run(bound.program, bound.inputs, { outputs: wanted }) : {};
     for (const name of outputs) {

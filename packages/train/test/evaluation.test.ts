@@ -1,5 +1,5 @@
 /**
- * Trainer.evaluate on gpt2-tiny (tfjs-cpu): the token-weighted loss over several batches equals the loss
+ * Trainer.evaluate on gpt2-tiny and bert-tiny (tfjs-cpu): the token-weighted loss over several batches equals the loss
  * of one batch holding every row (the model's own forward, a separate graph); row weighting is the
  * batch-size mean; metrics see the logits; after a step, evaluation sees the trained weights.
  */
@@ -130,5 +130,42 @@ describe('argmaxLastAxis', () => {
   it('picks the first largest value of each row', () => {
     const t = { dtype: 'float32', shape: [2, 3], data: new Float32Array([0.1, 0.7, 0.7, -1, -3, -2]) } as const;
     expect([...argmaxLastAxis(t as never)]).toEqual([1, 0]);
+  });
+});
+
+describe('Trainer.evaluate on a masked LM (bert-tiny)', () => {
+  it('asks for the loss alone through the loss-only program, with the loss forward gives', async () => {
+    const { BertForMaskedLM } = await import('@attnjs/bert');
+    const bert = await BertForMaskedLM.fromPretrained(fileURLToPath(new URL('../../../testdata/bert-tiny/', import.meta.url)), { backend });
+    type MlmBatch = { inputIds: number[][]; labels: number[][] };
+    const batch: MlmBatch = {
+      inputIds: [
+        [101, 7, 103, 9, 103, 102],
+        [101, 40, 41, 103, 102, 0],
+      ],
+      labels: [
+        [X, X, 55, X, 12, X],
+        [X, X, X, 300, X, X],
+      ],
+    };
+    const keys: string[] = [];
+    const run = backend.run.bind(backend);
+    const spy = Object.assign(Object.create(Object.getPrototypeOf(backend)), backend, {
+      run: (program: { key: string }, inputs: never, options: never) => (keys.push(program.key), run(program as never, inputs, options)),
+    });
+    Object.defineProperty(bert, 'backendRef', { value: spy, configurable: true, writable: true });
+    const mlmTrainer = new Trainer<MlmBatch>({ model: bert, optimizer: new SGD({ groups: [{ params: bert.parameters(), weightDecay: 0 }] }), learningRate: 0.1 });
+    try {
+      const { loss } = await mlmTrainer.evaluate({ batches: [batch] });
+      const withLogits = await mlmTrainer.evaluate({ batches: [batch], outputs: ['logits'] });
+      Object.defineProperty(bert, 'backendRef', { value: backend });
+      const reference = await bert.forward(batch);
+      expect(Math.abs(loss! - reference.loss!)).toBeLessThan(1e-6);
+      expect(Math.abs(withLogits.loss! - reference.loss!)).toBeLessThan(1e-6);
+      expect(keys.map((k) => k.includes(':loss-only')), `program keys: ${keys.join(' | ')}`).toEqual([true, false]);
+    } finally {
+      mlmTrainer.dispose();
+      bert.dispose();
+    }
   });
 });
