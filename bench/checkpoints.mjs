@@ -174,7 +174,7 @@ const BERT_BASE_SEQCLS = {
   id2label: { 0: 'NEGATIVE', 1: 'POSITIVE' },
   label2id: { NEGATIVE: 0, POSITIVE: 1 },
 };
-/** The real bert-base-uncased tokenizer (a copy of ../shared/fixtures/bert-vocab). */
+/** The real bert-base-uncased tokenizer, from the repo's test data. */
 const BERT_VOCAB = fileURLToPath(new URL('../testdata/bert-vocab/', import.meta.url));
 const BERT_TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'].map((f) => `${BERT_VOCAB}${f}`);
 
