@@ -46,7 +46,8 @@ export class TfjsBackend implements Backend {
       transposed: (x: tf.Tensor) => this.params.transposedOf(x) ?? swapLastAxes(x),
       recording: () => this.params.recording,
     };
-    this.kernels = createKernels((p) => this.params.get(p), device === 'wasm' ? wasm : undefined, fusedKernels);
+    const hostMemory = device === 'wasm' || device === 'cpu';
+    this.kernels = createKernels((p) => this.params.get(p), device === 'wasm' ? wasm : undefined, fusedKernels, hostMemory);
   }
 
   async run<I extends string, O extends string>(

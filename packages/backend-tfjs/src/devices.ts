@@ -1,7 +1,10 @@
 import { BackendError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { shareIdentityData } from './wasm-identity.js';
-import { sliceFromHeap } from './wasm-slice.js';
+import { registerAdamW } from './kernels/adamw.js';
+import { shareIdentityData } from './wasm/identity.js';
+import { sliceFromHeap } from './wasm/slice.js';
+import { sumLeadingAxes } from './wasm/sum.js';
+import { transposeByRuns } from './wasm/transpose.js';
 import { describeWasmPaths, type WasmPaths, wasmInitError } from './wasm-paths.js';
 
 /** tfjs backends this engine can run on; each name is also tfjs's own backend name. */
@@ -93,7 +96,10 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
   if (device === 'wasm') {
     shareIdentityData();
     sliceFromHeap();
+    transposeByRuns();
+    sumLeadingAxes();
   }
+  if (device === 'wasm' || device === 'cpu') registerAdamW(device);
   // tfjs-backend-cpu greets every Node process once, advising tfjs-node (which a library cannot choose
   // for its users); clearing its first-use flag keeps our users' stderr quiet.
   if (device === 'cpu') Object.assign(backend, { firstUse: false });

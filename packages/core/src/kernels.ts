@@ -19,6 +19,31 @@ export type GeluApproximation = 'none' | 'tanh';
  */
 export type WeightLayout = 'outIn' | 'inOut';
 
+/**
+ * One AdamW step's values for the `adamw` kernel. The betas and eps are fixed for a run (constants); the
+ * rest change every step, so they are float32 engine scalars (program inputs) rather than constants.
+ */
+export interface AdamWStep {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Multiplies the gradient first (global-norm clipping, accumulation averaging). */
+  readonly gradScale: Tensor;
+  /** 1 − lr·weight_decay; absent for a group without weight decay (the parameter is not multiplied). */
+  readonly decay?: Tensor;
+  /** lr / (1 − β1^t). */
+  readonly stepSize: Tensor;
+  /** √(1 − β2^t). */
+  readonly biasCorrection2Sqrt: Tensor;
+}
+
+/** A parameter and its AdamW moments after one step. */
+export interface AdamWResult {
+  readonly param: Tensor;
+  readonly expAvg: Tensor;
+  readonly expAvgSq: Tensor;
+}
+
 export interface AttentionOptions {
   /** Mask future keys. With a KV cache the mask is offset so query i sees keys ≤ i + (Tk − Tq). */
   readonly causal: boolean;
@@ -105,4 +130,11 @@ export interface Kernels {
    * independently), 0 elsewhere — inverted dropout's mask. The same seed gives the same mask on one engine.
    */
   randomMask?(like: Tensor, keepProbability: number, seed: number): Tensor;
+
+  // ── optional optimiser kernels (core decomposes them when absent) ──────
+  /**
+   * One AdamW step of one parameter, elementwise; must equal `Ops.adamw`'s decomposition (each float32
+   * operation in its order), which an engine without the kernel runs as ~14 separate kernels.
+   */
+  adamw?(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, step: AdamWStep): AdamWResult;
 }

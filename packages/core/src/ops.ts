@@ -1,5 +1,5 @@
 import { InputError, UnsupportedError } from './errors.js';
-import type { AttentionOptions, GeluApproximation, Kernels, Tensor, WeightLayout } from './kernels.js';
+import type { AdamWResult, AdamWStep, AttentionOptions, GeluApproximation, Kernels, Tensor, WeightLayout } from './kernels.js';
 import type { DType, HostTensor } from './host.js';
 import type { Parameter } from './module.js';
 
@@ -126,6 +126,22 @@ export class Ops {
     if (rate === 1) return this.mul(x, this.scalar(0));
     if (!this.kernels.randomMask) throw new UnsupportedError('this engine has no randomMask kernel, so it cannot apply dropout (train on tfjs)');
     return this.mul(x, this.kernels.randomMask(x, 1 - rate, seed));
+  }
+
+  /**
+   * One AdamW step, as torch.optim.AdamW (amsgrad off) computes it per element, in float32, in this
+   * order: g ← g·gradScale; θ ← θ·decay; m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
+   * θ ← θ − (m / (√v / √(1 − β2^t) + eps))·stepSize.
+   */
+  adamw(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, step: AdamWStep): AdamWResult {
+    if (this.kernels.adamw) return this.kernels.adamw(param, grad, expAvg, expAvgSq, step);
+    const { beta1, beta2, eps } = step;
+    const g = this.mul(grad, step.gradScale);
+    const decayed = step.decay ? this.mul(param, step.decay) : param;
+    const m = this.add(this.mul(expAvg, this.scalar(beta1)), this.mul(g, this.scalar(1 - beta1)));
+    const v = this.add(this.mul(expAvgSq, this.scalar(beta2)), this.mul(this.mul(g, g), this.scalar(1 - beta2)));
+    const denom = this.add(this.div(this.sqrt(v), step.biasCorrection2Sqrt), this.scalar(eps));
+    return { param: this.sub(decayed, this.mul(this.div(m, denom), step.stepSize)), expAvg: m, expAvgSq: v };
   }
 
   // ── small compositions used by several layers ───────────────────────────

@@ -17,8 +17,8 @@ export interface Optimizer {
   /** Host scalars the update reads at optimiser step `step` (1-based) with learning rate `lr`. */
   scalars(step: number, lr: number): Record<string, number>;
   /**
-   * One parameter's update: `grad` is already scaled (clipping, accumulation). Returns the new value and
-   * the new moments, in `moments`' order.
+   * One parameter's update: the gradient is `grad`·`gradScale` (clipping, accumulation). Returns the new
+   * value and the new moments, in `moments`' order.
    */
   update(ops: Ops, x: UpdateInputs, group: number): { value: Tensor; moments: Tensor[] };
 }
@@ -26,6 +26,8 @@ export interface Optimizer {
 export interface UpdateInputs {
   readonly param: Tensor;
   readonly grad: Tensor;
+  /** Scales `grad` before the update (global-norm clipping, accumulation averaging): a float32 scalar. */
+  readonly gradScale: Tensor;
   readonly moments: readonly Tensor[];
   /** The step's host scalars (see `Optimizer.scalars`), as float32 engine scalars. */
   readonly scalars: Readonly<Record<string, Tensor>>;
@@ -41,8 +43,8 @@ export interface AdamWOptions {
 /**
  * AdamW as torch.optim.AdamW (amsgrad off) computes it, per element, g the clipped gradient:
  * θ ← θ·(1 − lr·wd); m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²;
- * θ ← θ − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps). Scalars are computed on the host in float64, as
- * PyTorch does with Python floats.
+ * θ ← θ − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps): core's `Ops.adamw`, one fused kernel where the
+ * engine has it. Scalars are computed on the host in float64, as PyTorch does with Python floats.
  */
 export class AdamW implements Optimizer {
   readonly name = 'adamw';
@@ -78,15 +80,19 @@ export class AdamW implements Optimizer {
 
   update(ops: Ops, x: UpdateInputs, group: number): { value: Tensor; moments: Tensor[] } {
     const [beta1, beta2] = this.betas;
-    const { grad, scalars } = x;
-    const [m, v] = x.moments as [Tensor, Tensor];
-    // Decoupled decay first, scaled by this step's lr; a group without decay skips the multiply by 1.
-    const decayed = this.groups[group]!.weightDecay === 0 ? x.param : ops.mul(x.param, scalars[`decay.${group}`]!);
-    const m1 = ops.add(ops.mul(m, ops.scalar(beta1)), ops.mul(grad, ops.scalar(1 - beta1)));
-    const v1 = ops.add(ops.mul(v, ops.scalar(beta2)), ops.mul(ops.mul(grad, grad), ops.scalar(1 - beta2)));
-    const denom = ops.add(ops.div(ops.sqrt(v1), scalars.bias_correction2_sqrt!), ops.scalar(this.eps));
-    const value = ops.sub(decayed, ops.mul(ops.div(m1, denom), scalars[`step_size.${group}`]!));
-    return { value, moments: [m1, v1] };
+    const { scalars } = x;
+    const [expAvg, expAvgSq] = x.moments as [Tensor, Tensor];
+    const next = ops.adamw(x.param, x.grad, expAvg, expAvgSq, {
+      beta1,
+      beta2,
+      eps: this.eps,
+      gradScale: x.gradScale,
+      // A group without decay skips the multiply by 1.
+      decay: this.groups[group]!.weightDecay === 0 ? undefined : scalars[`decay.${group}`],
+      stepSize: scalars[`step_size.${group}`]!,
+      biasCorrection2Sqrt: scalars.bias_correction2_sqrt!,
+    });
+    return { value: next.param, moments: [next.expAvg, next.expAvgSq] };
   }
 }
 
@@ -121,7 +127,8 @@ export class SGD implements Optimizer {
 
   update(ops: Ops, x: UpdateInputs, group: number): { value: Tensor; moments: Tensor[] } {
     const wd = this.groups[group]!.weightDecay;
-    const grad = wd === 0 ? x.grad : ops.add(x.grad, ops.mul(x.param, ops.scalar(wd)));
+    const scaled = ops.mul(x.grad, x.gradScale);
+    const grad = wd === 0 ? scaled : ops.add(scaled, ops.mul(x.param, ops.scalar(wd)));
     // PyTorch's first step sets buf = g; with buf starting at 0, μ·0 + g is the same.
     const buffer = this.momentum === 0 ? grad : ops.add(ops.mul(x.moments[0]!, ops.scalar(this.momentum)), grad);
     return { value: ops.sub(x.param, ops.mul(buffer, x.scalars.lr!)), moments: [buffer] };

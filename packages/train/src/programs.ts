@@ -83,9 +83,8 @@ export function updateProgram(owner: object, optimizer: Optimizer, scalarNames: 
       const scalars = Object.fromEntries(scalarNames.map((name) => [name, x[name]!]));
       const outputs: Record<string, Tensor> = {};
       entries.forEach(({ param, group, i }) => {
-        const grad = ops.mul(x[gradSlot(i)]!, x.grad_scale!);
         const moments = optimizer.moments.map((m) => x[momentSlot(m, i)]!);
-        const next = optimizer.update(ops, { param: ops.param(param), grad, moments, scalars }, group);
+        const next = optimizer.update(ops, { param: ops.param(param), grad: x[gradSlot(i)]!, gradScale: x.grad_scale!, moments, scalars }, group);
         outputs[`param.${i}`] = next.value;
         optimizer.moments.forEach((m, j) => (outputs[`new.${momentSlot(m, i)}`] = next.moments[j]!));
       });

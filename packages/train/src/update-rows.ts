@@ -35,8 +35,8 @@ function blockProgram(owner: object, optimizer: Optimizer, scalarNames: readonly
     build: (ops: Ops, x: Record<string, Tensor>) => {
       const rows = (t: Tensor) => ops.slice(t, 0, r0, r1);
       const scalars = Object.fromEntries(scalarNames.map((name) => [name, x[name]!]));
-      const grad = ops.mul(rows(x[gradSlot(index)]!), x.grad_scale!);
-      const next = optimizer.update(ops, { param: rows(ops.param(param)), grad, moments: moments.map((s) => rows(x[s]!)), scalars }, group);
+      const grad = rows(x[gradSlot(index)]!);
+      const next = optimizer.update(ops, { param: rows(ops.param(param)), grad, gradScale: x.grad_scale!, moments: moments.map((s) => rows(x[s]!)), scalars }, group);
       return Object.fromEntries([['param', next.value], ...moments.map((s, j) => [s, next.moments[j]!])]);
     },
   };

@@ -2,6 +2,7 @@ import type { Kernels, Parameter, Tensor } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf } from '../tensors.js';
 import { add, div, mul, notEqual, sub } from './binary.js';
+import { adamw } from './adamw.js';
 import { causalMask } from './causal-mask.js';
 import { concat } from './concat.js';
 import { cast, constant } from './data.js';
@@ -35,8 +36,11 @@ export interface MaterialisedTransposes {
   recording(): boolean;
 }
 
-/** Without the fused kernels (`fused` false), core decomposes linear, layerNorm and gelu into the ops above. */
-export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true): Kernels {
+/**
+ * Without the fused kernels (`fused` false), core decomposes linear, layerNorm, gelu and adamw into the ops
+ * above. `hostAdamW`: the device has the AdamW kernel that runs over its memory in JavaScript (cpu, wasm).
+ */
+export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true, hostAdamW = false): Kernels {
   const primitives: Kernels = {
     param: (p: Parameter): Tensor => fromTf(param(p)),
     constant,
@@ -70,5 +74,6 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: 
     randomMask,
   };
   if (!fused) return primitives;
-  return { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, materialise), layerNorm, gelu };
+  const fusedKernels: Kernels = { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, materialise), layerNorm, gelu };
+  return hostAdamW ? { ...fusedKernels, adamw } : fusedKernels;
 }

@@ -1,0 +1,47 @@
+import { KERNELS_WASM_BASE64 } from './kernels-bytes.js';
+
+/**
+ * The kernels of wasm/kernels.wat, run inside tfjs-backend-wasm's own memory: arguments are byte
+ * offsets of tensors' data in that memory (a tensor's heap view's `byteOffset`) and element counts.
+ */
+export interface SimdKernels {
+  adamw(
+    p: number, g: number, m: number, v: number, outP: number, outM: number, outV: number, n: number,
+    scale: number, decay: number, size: number, correction: number, b1: number, c1: number, b2: number, c2: number, eps: number,
+  ): void;
+  /** out [cols] = Σ over rows of x [rows, cols], row after row, float32. */
+  sum_rows(x: number, out: number, rows: number, cols: number): void;
+  /** out [A, C, B, D] = x [A, B, C, D] with the middle axes swapped; 4-byte elements. */
+  swap_axes(x: number, out: number, A: number, B: number, C: number, D: number): void;
+}
+
+interface EmscriptenModule {
+  asm?: { memory?: unknown };
+  wasmExports?: { memory?: unknown };
+}
+
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels | null>();
+
+/**
+ * The kernels bound to a tfjs-backend-wasm module's memory, or undefined where they cannot run there: a
+ * threaded build's shared memory (the module imports a plain one) or an engine without WebAssembly SIMD.
+ * The module is ~0.5 kB, small enough to compile synchronously on a browser's main thread.
+ */
+export function simdKernels(module: EmscriptenModule): SimdKernels | undefined {
+  const memory = module.asm?.memory ?? module.wasmExports?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) return undefined;
+  let kernels = instances.get(memory);
+  if (kernels === undefined) {
+    kernels = instantiate(memory);
+    instances.set(memory, kernels);
+  }
+  return kernels ?? undefined;
+}
+
+function instantiate(memory: WebAssembly.Memory): SimdKernels | null {
+  if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) return null;
+  const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+  if (!WebAssembly.validate(bytes)) return null;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { tfjs: { memory } });
+  return instance.exports as unknown as SimdKernels;
+}

@@ -1,0 +1,135 @@
+;; Kernels that run inside tfjs-backend-wasm's memory (imported), for work tfjs has no single kernel for.
+;; Compiled by scripts/build-wasm.mjs into src/wasm/kernels-bytes.ts; a test checks the two agree.
+;; Every float operation is an IEEE float32 operation (f32x4 lanes, f32 in the tail), so results are
+;; bit for bit those of the same operations run one tfjs kernel at a time.
+(module
+  (import "tfjs" "memory" (memory 0))
+
+  ;; One AdamW step over n elements at byte offsets p, g, m, v; writes op, om, ov (may alias the inputs).
+  ;; g = g*scale; m = b1*m + c1*g; v = b2*v + c2*g*g; p = p*decay - (m / (sqrt(v) / corr + eps))*size
+  ;; (each product and sum in this order: core's Ops.adamw decomposition).
+  (func (export "adamw")
+    (param $p i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $op i32) (param $om i32) (param $ov i32) (param $n i32)
+    (param $scale f32) (param $decay f32) (param $size f32) (param $corr f32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32) (param $eps f32)
+    (local $i i32) (local $end i32)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    ;; Whole vectors of four: byte offsets 0, 16, 32, ... below end = 16 * floor(n / 4).
+    (local.set $end (i32.shl (i32.shr_u (local.get $n) (i32.const 2)) (i32.const 4)))
+    (block $done
+      (loop $vectors
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gv (f32x4.mul (v128.load (i32.add (local.get $g) (local.get $i))) (f32x4.splat (local.get $scale))))
+        (local.set $mv
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $i))) (f32x4.splat (local.get $b1)))
+            (f32x4.mul (local.get $gv) (f32x4.splat (local.get $c1)))))
+        (local.set $vv
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $i))) (f32x4.splat (local.get $b2)))
+            (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (local.get $c2)))))
+        (v128.store (i32.add (local.get $op) (local.get $i))
+          (f32x4.sub
+            (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $i))) (f32x4.splat (local.get $decay)))
+            (f32x4.mul
+              (f32x4.div
+                (local.get $mv)
+                (f32x4.add
+                  (f32x4.div (f32x4.sqrt (local.get $vv)) (f32x4.splat (local.get $corr)))
+                  (f32x4.splat (local.get $eps))))
+              (f32x4.splat (local.get $size)))))
+        (v128.store (i32.add (local.get $om) (local.get $i)) (local.get $mv))
+        (v128.store (i32.add (local.get $ov) (local.get $i)) (local.get $vv))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vectors)))
+    ;; The last n mod 4 elements, one at a time, with the same operations.
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $gs (f32.mul (f32.load (i32.add (local.get $g) (local.get $i))) (local.get $scale)))
+        (local.set $ms
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $m) (local.get $i))) (local.get $b1))
+            (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $vs
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $v) (local.get $i))) (local.get $b2))
+            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $op) (local.get $i))
+          (f32.sub
+            (f32.mul (f32.load (i32.add (local.get $p) (local.get $i))) (local.get $decay))
+            (f32.mul
+              (f32.div
+                (local.get $ms)
+                (f32.add (f32.div (f32.sqrt (local.get $vs)) (local.get $corr)) (local.get $eps)))
+              (local.get $size))))
+        (f32.store (i32.add (local.get $om) (local.get $i)) (local.get $ms))
+        (f32.store (i32.add (local.get $ov) (local.get $i)) (local.get $vs))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail))))
+;; out[j] = x[0][j] + x[1][j] + ... + x[rows-1][j] for x [rows, cols] (float32, summed row after row, in
+  ;; that order): a sum over leading axes, which tfjs-backend-wasm computes by transposing first.
+  (func (export "sum_rows") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $i i32) (local $j i32) (local $vecEnd i32) (local $rowBytes i32) (local $row i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $vecEnd (i32.shl (i32.shr_u (local.get $cols) (i32.const 2)) (i32.const 4)))
+    (memory.fill (local.get $out) (i32.const 0) (local.get $rowBytes))
+    (local.set $row (local.get $x))
+    (block $rows_done
+      (loop $rows_loop
+        (br_if $rows_done (i32.ge_u (local.get $i) (local.get $rows)))
+        (local.set $j (i32.const 0))
+        (block $vec_done
+          (loop $vec
+            (br_if $vec_done (i32.ge_u (local.get $j) (local.get $vecEnd)))
+            (v128.store (i32.add (local.get $out) (local.get $j))
+              (f32x4.add
+                (v128.load (i32.add (local.get $out) (local.get $j)))
+                (v128.load (i32.add (local.get $row) (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (br $vec)))
+        (block $tail_done
+          (loop $tail
+            (br_if $tail_done (i32.ge_u (local.get $j) (local.get $rowBytes)))
+            (f32.store (i32.add (local.get $out) (local.get $j))
+              (f32.add
+                (f32.load (i32.add (local.get $out) (local.get $j)))
+                (f32.load (i32.add (local.get $row) (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $tail)))
+        (local.set $row (i32.add (local.get $row) (local.get $rowBytes)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows_loop))))
+
+  ;; out[a][c][b][:] = x[a][b][c][:] for x [A, B, C, D] (4-byte elements, copied bit for bit, D at a
+  ;; time): a transpose that swaps two adjacent groups of axes above a contiguous run, such as attention's
+  ;; head split and merge.
+  (func (export "swap_axes") (param $x i32) (param $out i32) (param $A i32) (param $B i32) (param $C i32) (param $D i32)
+    (local $a i32) (local $b i32) (local $c i32) (local $runBytes i32) (local $block i32) (local $src i32)
+    (local.set $runBytes (i32.shl (local.get $D) (i32.const 2)))
+    (block $a_done
+      (loop $a_loop
+        (br_if $a_done (i32.ge_u (local.get $a) (local.get $A)))
+        (local.set $block (i32.add (local.get $x) (i32.mul (local.get $a) (i32.mul (i32.mul (local.get $B) (local.get $C)) (local.get $runBytes)))))
+        (local.set $c (i32.const 0))
+        (block $c_done
+          (loop $c_loop
+            (br_if $c_done (i32.ge_u (local.get $c) (local.get $C)))
+            (local.set $src (i32.add (local.get $block) (i32.mul (local.get $c) (local.get $runBytes))))
+            (local.set $b (i32.const 0))
+            (block $b_done
+              (loop $b_loop
+                (br_if $b_done (i32.ge_u (local.get $b) (local.get $B)))
+                (memory.copy (local.get $out) (local.get $src) (local.get $runBytes))
+                (local.set $out (i32.add (local.get $out) (local.get $runBytes)))
+                (local.set $src (i32.add (local.get $src) (i32.mul (local.get $C) (local.get $runBytes))))
+                (local.set $b (i32.add (local.get $b) (i32.const 1)))
+                (br $b_loop)))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $c_loop)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $a_loop))))
+)
