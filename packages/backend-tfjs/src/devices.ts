@@ -1,6 +1,7 @@
 import { BackendError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerAdamW } from './kernels/adamw.js';
+import { registerSumOfSquares } from './kernels/sum-of-squares.js';
 import { shareIdentityData } from './wasm/identity.js';
 import { sliceFromHeap } from './wasm/slice.js';
 import { sumLeadingAxes } from './wasm/sum.js';
@@ -99,7 +100,10 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
     transposeByRuns();
     sumLeadingAxes();
   }
-  if (device === 'wasm' || device === 'cpu') registerAdamW(device);
+  if (device === 'wasm' || device === 'cpu') {
+    registerAdamW(device);
+    registerSumOfSquares(device);
+  }
   // tfjs-backend-cpu greets every Node process once, advising tfjs-node (which a library cannot choose
   // for its users); clearing its first-use flag keeps our users' stderr quiet.
   if (device === 'cpu') Object.assign(backend, { firstUse: false });

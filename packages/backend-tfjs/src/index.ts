@@ -20,7 +20,7 @@ export interface TfjsBackendOptions {
    */
   readonly wasmPaths?: WasmPaths;
   /**
-   * Use the fused linear, layerNorm, gelu and AdamW kernels (default true). With false, core decomposes them into
+   * Use the fused linear, layerNorm, gelu, AdamW and sum-of-squares kernels (default true). With false, core decomposes them into
    * primitive ops, as it does for an engine that lacks them: slower, and meant for testing those decompositions.
    */
   readonly fusedKernels?: boolean;

@@ -132,4 +132,95 @@
             (br $c_loop)))
         (local.set $a (i32.add (local.get $a) (i32.const 1)))
         (br $a_loop))))
+;; out[a][c][r] = x[a][r][c] for A matrices x [R, C] of 4-byte elements: 4 x 4 blocks loaded as four
+  ;; vectors and transposed with shuffles, then the rows and columns past the last whole block one at a time.
+  (func (export "transpose_blocks") (param $x i32) (param $out i32) (param $A i32) (param $R i32) (param $C i32)
+    (local $a i32) (local $r i32) (local $c i32) (local $R4 i32) (local $C4 i32)
+    (local $rowBytes i32) (local $colBytes i32) (local $xb i32) (local $ob i32) (local $src i32) (local $dst i32)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $R4 (i32.and (local.get $R) (i32.const -4)))
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (local.set $rowBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $colBytes (i32.shl (local.get $R) (i32.const 2)))
+    (block $a_done
+      (loop $a_loop
+        (br_if $a_done (i32.ge_u (local.get $a) (local.get $A)))
+        (local.set $xb (i32.add (local.get $x) (i32.mul (local.get $a) (i32.mul (local.get $R) (local.get $rowBytes)))))
+        (local.set $ob (i32.add (local.get $out) (i32.mul (local.get $a) (i32.mul (local.get $R) (local.get $rowBytes)))))
+        ;; Whole 4 x 4 blocks.
+        (local.set $r (i32.const 0))
+        (block $rb_done
+          (loop $rb
+            (br_if $rb_done (i32.ge_u (local.get $r) (local.get $R4)))
+            (local.set $c (i32.const 0))
+            (block $cb_done
+              (loop $cb
+                (br_if $cb_done (i32.ge_u (local.get $c) (local.get $C4)))
+                (local.set $src (i32.add (local.get $xb) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $c)) (i32.const 2))))
+                (local.set $dst (i32.add (local.get $ob) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $R)) (local.get $r)) (i32.const 2))))
+                ;; rows p, q, s, t → (p0 q0 p1 q1) (p2 q2 p3 q3) (s0 t0 s1 t1) (s2 t2 s3 t3)
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (v128.load (local.get $src)) (v128.load (i32.add (local.get $src) (local.get $rowBytes)))))
+                (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (v128.load (local.get $src)) (v128.load (i32.add (local.get $src) (local.get $rowBytes)))))
+                (local.set $src (i32.add (local.get $src) (i32.shl (local.get $rowBytes) (i32.const 1))))
+                (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (v128.load (local.get $src)) (v128.load (i32.add (local.get $src) (local.get $rowBytes)))))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (v128.load (local.get $src)) (v128.load (i32.add (local.get $src) (local.get $rowBytes)))))
+                ;; columns: (p0 q0 s0 t0) (p1 q1 s1 t1) (p2 q2 s2 t2) (p3 q3 s3 t3)
+                (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                (v128.store (i32.add (local.get $dst) (local.get $colBytes)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $colBytes) (i32.const 1))))
+                (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                (v128.store (i32.add (local.get $dst) (local.get $colBytes)) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                (local.set $c (i32.add (local.get $c) (i32.const 4)))
+                (br $cb)))
+            (local.set $r (i32.add (local.get $r) (i32.const 4)))
+            (br $rb)))
+        ;; Rows past the last whole block (every column), then columns past it (the blocked rows).
+        (call $transpose_scalar (local.get $xb) (local.get $ob) (local.get $R) (local.get $C) (local.get $R4) (local.get $R) (i32.const 0) (local.get $C))
+        (call $transpose_scalar (local.get $xb) (local.get $ob) (local.get $R) (local.get $C) (i32.const 0) (local.get $R4) (local.get $C4) (local.get $C))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (br $a_loop))))
+
+  ;; out[c][r] = x[r][c] for rows [r0, r1) and columns [c0, c1) of x [R, C], one element at a time.
+  (func $transpose_scalar (param $x i32) (param $out i32) (param $R i32) (param $C i32)
+    (param $r0 i32) (param $r1 i32) (param $c0 i32) (param $c1 i32)
+    (local $r i32) (local $c i32)
+    (local.set $r (local.get $r0))
+    (block $r_done
+      (loop $r_loop
+        (br_if $r_done (i32.ge_u (local.get $r) (local.get $r1)))
+        (local.set $c (local.get $c0))
+        (block $c_done
+          (loop $c_loop
+            (br_if $c_done (i32.ge_u (local.get $c) (local.get $c1)))
+            (i32.store
+              (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $R)) (local.get $r)) (i32.const 2)))
+              (i32.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $c)) (i32.const 2)))))
+            (local.set $c (i32.add (local.get $c) (i32.const 1)))
+            (br $c_loop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $r_loop))))
+;; Sum of x * x over n float32 elements at byte offset x, accumulated in float64 (two lanes, then the
+  ;; tail): a global gradient norm's square without float32 accumulation error.
+  (func (export "sum_squares") (param $x i32) (param $n i32) (result f64)
+    (local $i i32) (local $end i32) (local $v v128) (local $acc v128) (local $lo v128) (local $hi v128) (local $sum f64) (local $f f64)
+    (local.set $end (i32.shl (i32.shr_u (local.get $n) (i32.const 2)) (i32.const 4)))
+    (block $done
+      (loop $vectors
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $v (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+        (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $v) (local.get $v))))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.add (f64x2.mul (local.get $lo) (local.get $lo)) (f64x2.mul (local.get $hi) (local.get $hi)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vectors)))
+    (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $f (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $i)))))
+        (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $f) (local.get $f))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail)))
+    (local.get $sum))
 )

@@ -137,4 +137,9 @@ export interface Kernels {
    * operation in its order), which an engine without the kernel runs as ~14 separate kernels.
    */
   adamw?(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, step: AdamWStep): AdamWResult;
+  /**
+   * Σ x² over every element of every tensor (float32 scalar), accumulated at least as accurately as
+   * `Ops.sumOfSquares`' decomposition: a global gradient norm's square in one kernel instead of ~3 per tensor.
+   */
+  sumOfSquares?(xs: readonly Tensor[]): Tensor;
 }

@@ -144,6 +144,22 @@ export class Ops {
     return { param: this.sub(decayed, this.mul(this.div(m, denom), step.stepSize)), expAvg: m, expAvgSq: v };
   }
 
+  /**
+   * Σ x² over every element of every tensor, as a float32 scalar (a global gradient norm's square).
+   * Decomposed, each tensor is summed one axis at a time (rows first): engines that accumulate a
+   * whole-tensor sum in float32 (tfjs-wasm) lose ~1e-4 of a 10⁵-element sum in one pass.
+   */
+  sumOfSquares(xs: readonly Tensor[]): Tensor {
+    if (xs.length === 0) throw new InputError('sumOfSquares needs at least one tensor');
+    if (this.kernels.sumOfSquares) return this.kernels.sumOfSquares(xs);
+    const sums = xs.map((x) => {
+      let out = this.mul(x, x);
+      for (let i = 0; i < x.shape.length; i++) out = this.sum(out, [-1]);
+      return out;
+    });
+    return sums.reduce((a, b) => this.add(a, b));
+  }
+
   // ── small compositions used by several layers ───────────────────────────
   /** [B, T] float mask of 1 (attend) / 0 (padding) → additive [B, 1, 1, T]. */
   paddingMask(attentionMask: Tensor): Tensor {

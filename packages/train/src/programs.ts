@@ -25,11 +25,7 @@ export function gradNormProgram(owner: object, count: number): Program {
     owner,
     key: 'train:grad-norm',
     stateInputs: slots,
-    build: (ops: Ops, x: Record<string, Tensor>) => {
-      const squares = slots.map((s) => sumAxisByAxis(ops, ops.mul(x[s]!, x[s]!)));
-      const total = squares.reduce((a, b) => ops.add(a, b));
-      return { norm: ops.mul(ops.sqrt(total), x.scale!) };
-    },
+    build: (ops: Ops, x: Record<string, Tensor>) => ({ norm: ops.mul(ops.sqrt(ops.sumOfSquares(slots.map((s) => x[s]!))), x.scale!) }),
   };
 }
 
@@ -100,15 +96,4 @@ export function readParametersProgram(owner: object, params: readonly Parameter[
     key: 'train:read-parameters',
     build: (ops: Ops) => Object.fromEntries(params.map((p, i) => [`param.${i}`, ops.param(p)])),
   };
-}
-
-/**
- * Σ of every element, one axis at a time (rows first). Engines that accumulate a whole-tensor sum in
- * float32 (tfjs-wasm) lose ~1e-4 of a 10⁵-element norm that way; summing rows, then row sums, keeps it
- * within PyTorch's float32 figures.
- */
-function sumAxisByAxis(ops: Ops, t: Tensor): Tensor {
-  let out = t;
-  for (let i = 0; i < t.shape.length; i++) out = ops.sum(out, [-1]);
-  return out;
 }

@@ -3,39 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
 import type { WasmBackend } from '../wasm/override.js';
 import { simdKernels } from '../wasm/simd-kernels.js';
+import { type HostDevice, hostMemory } from './host-memory.js';
 
 /** The kernel's name in tfjs's registry, for the devices whose memory JavaScript can read (cpu, wasm). */
 const KERNEL = 'AttnAdamW';
-
-/** Float32 views of a backend's tensors, and fresh float32 outputs. */
-interface HostMemory {
-  /** `count` new float32 tensors of `shape`. */
-  allocate(shape: number[], count: number): tf.TensorInfo[];
-  /** A view of a float32 tensor's data (valid until the next allocation). */
-  view(t: tf.TensorInfo): Float32Array;
-}
-
-interface CpuBackend {
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-  data: { get(dataId: object): { values: Float32Array } };
-}
-
-function cpuMemory(backend: unknown): HostMemory {
-  const cpu = backend as CpuBackend;
-  return {
-    // tfjs-backend-cpu keeps the array it is given as the tensor's storage, so it is filled after this.
-    allocate: (shape, count) => Array.from({ length: count }, () => cpu.makeTensorInfo(shape, 'float32', new Float32Array(tf.util.sizeFromShape(shape)))),
-    view: (t) => cpu.data.get(t.dataId).values,
-  };
-}
-
-function wasmMemory(backend: unknown): HostMemory {
-  const wasm = backend as WasmBackend;
-  return {
-    allocate: (shape, count) => Array.from({ length: count }, () => wasm.makeOutput(shape, 'float32')),
-    view: (t) => wasm.typedArrayFromHeap(t) as Float32Array,
-  };
-}
 
 interface Attrs {
   beta1: number;
@@ -71,13 +42,13 @@ function adamwLoop(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32
  * for bit what core's decomposition gives as ~14 separate kernels. A parameter without weight decay is
  * multiplied by 1, which is exact.
  */
-function adamwKernel(device: 'cpu' | 'wasm'): tf.KernelFunc {
+function adamwKernel(device: HostDevice): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const { param, grad, expAvg, expAvgSq, gradScale, decay, stepSize, biasCorrection2Sqrt } = inputs as Record<string, tf.TensorInfo>;
     for (const [name, t] of Object.entries({ grad, expAvg, expAvgSq })) {
       if (!tf.util.arraysEqual(t!.shape, param!.shape)) throw new ShapeMismatchError(`adamw ${name}`, param!.shape, t!.shape);
     }
-    const memory = device === 'wasm' ? wasmMemory(backend) : cpuMemory(backend);
+    const memory = hostMemory(device, backend);
     const outputs = memory.allocate(param!.shape, 3);
     // Views are taken after allocating: a wasm heap that grows detaches the views taken before.
     const [p, g, m, v, ...out] = [param, grad, expAvg, expAvgSq, ...outputs].map((t) => memory.view(t!));
@@ -92,7 +63,7 @@ function adamwKernel(device: 'cpu' | 'wasm'): tf.KernelFunc {
 }
 
 /** Registers the fused AdamW kernel for a device whose tensors live in JavaScript-readable memory. */
-export function registerAdamW(device: 'cpu' | 'wasm'): void {
+export function registerAdamW(device: HostDevice): void {
   if (tf.getKernel(KERNEL, device)) return;
   tf.registerKernel({
     kernelName: KERNEL,

@@ -16,6 +16,7 @@ import { range } from './range.js';
 import { argmax, max, mean, sum } from './reduce.js';
 import { reshape } from './reshape.js';
 import { slice } from './slice.js';
+import { sumOfSquares } from './sum-of-squares.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { transpose } from './transpose.js';
 import { erf, exp, log, neg, sqrt, tanh } from './unary.js';
@@ -37,10 +38,11 @@ export interface MaterialisedTransposes {
 }
 
 /**
- * Without the fused kernels (`fused` false), core decomposes linear, layerNorm, gelu and adamw into the ops
- * above. `hostAdamW`: the device has the AdamW kernel that runs over its memory in JavaScript (cpu, wasm).
+ * Without the fused kernels (`fused` false), core decomposes linear, layerNorm, gelu, adamw and sumOfSquares into the ops
+ * above. `hostKernels`: the device has the AdamW and sum-of-squares kernels that run over its memory from
+ * JavaScript (cpu, wasm).
  */
-export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true, hostAdamW = false): Kernels {
+export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true, hostKernels = false): Kernels {
   const primitives: Kernels = {
     param: (p: Parameter): Tensor => fromTf(param(p)),
     constant,
@@ -75,5 +77,5 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: 
   };
   if (!fused) return primitives;
   const fusedKernels: Kernels = { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, materialise), layerNorm, gelu };
-  return hostAdamW ? { ...fusedKernels, adamw } : fusedKernels;
+  return hostKernels ? { ...fusedKernels, adamw, sumOfSquares } : fusedKernels;
 }

@@ -3,12 +3,12 @@ import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
 import type { MaterialisedTransposes } from './index.js';
-import { matMulByTransposedWeight, plainMatMul } from './plain-matmul.js';
+import { recordedLinear } from './plain-matmul.js';
 
 /**
- * x [..., in] → [..., out] as one 2-D matmul, fused with the bias where that is correct (tfjs falls back
- * to the unfused ops while recording gradients). Flattening the leading axes avoids a batched matmul
- * over a broadcast weight.
+ * x [..., in] → [..., out] as one 2-D matmul, fused with the bias where that is correct (while recording
+ * gradients on wasm, with gradients that multiply materialised transposes only). Flattening the leading
+ * axes avoids a batched matmul over a broadcast weight.
  */
 export function linear(
   x: Tensor,
@@ -30,8 +30,7 @@ export function linear(
   let y: tf.Tensor; // (B·T, out)
   if (recording) {
     // tfjs's fused matmul gradient multiplies by transposed operands: the slow path on wasm.
-    y = transposeB ? matMulByTransposedWeight(rows, w) : plainMatMul(rows, w);
-    if (bias) y = tf.add(y, tfOf(bias));
+    y = recordedLinear(rows, w, bias && tfOf(bias), transposeB);
   } else if (!transposeB || wT) {
     y = tf.fused.matMul({ a: rows, b: wT ?? w, bias: bias && tfOf(bias) });
   } else {

@@ -32,3 +32,32 @@ export const matMulByTransposedWeight = tf.customGrad(((x: tf.Tensor, w: tf.Tens
     gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [tf.matMul(dy, tf.mul(sw!, 1)), tf.matMul(tf.transpose(dy), sx!)],
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+type Product = (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+/**
+ * x·w + bias as one fused kernel (the bias added in the product's epilogue, as inference does), with the
+ * gradients of `product`'s fast path: d bias is dY summed over rows. Saves a pass over the output and a
+ * kernel per layer while training.
+ */
+function withBias(transposedWeight: boolean): (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => tf.Tensor {
+  const grads = (dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor) =>
+    transposedWeight ? [tf.matMul(dy, tf.mul(w, 1)), tf.matMul(tf.transpose(dy), x)] : [tf.matMul(dy, swapLastAxes(w)), tf.matMul(swapLastAxes(x), dy)];
+  return tf.customGrad(((x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([x, w]);
+    return {
+      value: tf.fused.matMul({ a: x, b: transposedWeight ? tf.transpose(w) : w, bias }),
+      gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [...grads(dy, sx!, sw!), tf.sum(dy, 0)],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
+}
+
+const plainLinearWithBias = withBias(false);
+const transposedLinearWithBias = withBias(true);
+
+/** x [N, in]·w (+ bias) on the fast path while recording; `transposedWeight`: w is stored [out, in]. */
+export function recordedLinear(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | undefined, transposedWeight: boolean): tf.Tensor {
+  const product: Product = transposedWeight ? matMulByTransposedWeight : plainMatMul;
+  if (!bias) return product(x, w);
+  return (transposedWeight ? transposedLinearWithBias : plainLinearWithBias)(x, w, bias);
+}

@@ -13,6 +13,10 @@ export interface SimdKernels {
   sum_rows(x: number, out: number, rows: number, cols: number): void;
   /** out [A, C, B, D] = x [A, B, C, D] with the middle axes swapped; 4-byte elements. */
   swap_axes(x: number, out: number, A: number, B: number, C: number, D: number): void;
+  /** out [A, C, R] = x [A, R, C] transposed matrix by matrix; 4-byte elements. */
+  transpose_blocks(x: number, out: number, A: number, R: number, C: number): void;
+  /** Σ x² over n float32 elements, accumulated in float64. */
+  sum_squares(x: number, n: number): number;
 }
 
 interface EmscriptenModule {

@@ -23,19 +23,21 @@ export function groupSwap(shape: readonly number[], perm: readonly number[]): [n
 }
 
 /**
- * tfjs-backend-wasm's Transpose moves one element at a time. Splitting and merging attention heads
- * ([B, T, h, d] ↔ [B, h, T, d]) swaps two groups of axes above a contiguous run of d elements; the SIMD
- * module copies those runs whole (~2× faster for d = 32). Single-element swaps (a matrix transposed)
- * and elements other than 4 bytes (float32, int32) stay with tfjs's kernel, which is as fast there.
+ * tfjs-backend-wasm's Transpose moves one element at a time. Every transpose a Transformer makes swaps
+ * two adjacent groups of axes: matrices transposed (weights and activations for gradients, attention's
+ * [B·h, T, T] products) go through the SIMD module in 4 × 4 blocks; attention's head split and merge
+ * ([B, T, h, d] ↔ [B, h, T, d]) move runs of d elements. Elements of 4 bytes (float32, int32) only.
  */
 export function transposeByRuns(): void {
   overrideWasmKernel('Transpose', ({ inputs, attrs, backend }, simd) => {
     const x = inputs.x as tf.TensorInfo;
     const { perm } = attrs as unknown as { perm: number[] };
     const groups = groupSwap(x.shape, perm);
-    if (!simd || !groups || groups[3] === 1 || (x.dtype !== 'float32' && x.dtype !== 'int32')) return undefined;
+    if (!simd || !groups || (x.dtype !== 'float32' && x.dtype !== 'int32')) return undefined;
     const out = backend.makeOutput(perm.map((p) => x.shape[p]!), x.dtype);
-    simd.swap_axes(heapOffset(backend, x), heapOffset(backend, out), ...groups);
+    const [A, B, C, D] = groups;
+    if (D === 1) simd.transpose_blocks(heapOffset(backend, x), heapOffset(backend, out), A, B, C);
+    else simd.swap_axes(heapOffset(backend, x), heapOffset(backend, out), A, B, C, D);
     return out;
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The fused AdamW kernel (cpu and wasm run it over their memory in JavaScript) against core's
- * decomposition on the same device, bit for bit, and both against a float64 AdamW written out here.
+ * The optimiser's kernels that cpu and wasm run over their memory (wasm from its SIMD module): AdamW
+ * against core's decomposition on the same device, bit for bit, and both against a float64 AdamW written
+ * out here; the sum of squares (a gradient norm) against a float64 sum.
  */
 import { type HostTensor, hostTensor, type Ops, ShapeMismatchError, type Tensor } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -118,5 +119,44 @@ describe.each(['cpu', 'wasm'] as const)('adamw kernel on tfjs-%s', (device) => {
     const bad = { ...c.inputs, expAvgSq: hostTensor(new Float32Array(4), [2, 2]) };
     await expect(fused.run(program(c), bad)).rejects.toThrow(ShapeMismatchError);
     await expect(fused.run(program(c), bad)).rejects.toThrow(/adamw expAvgSq/);
+  });
+});
+
+describe.each(['cpu', 'wasm'] as const)('sumOfSquares kernel on tfjs-%s', (device) => {
+  let fused: TfjsBackend;
+  let decomposed: TfjsBackend;
+  beforeAll(async () => {
+    fused = await createTfjsBackend({ device });
+    decomposed = await createTfjsBackend({ device, fusedKernels: false });
+  });
+  afterAll(() => {
+    fused.dispose();
+    decomposed.dispose();
+  });
+
+  // Shapes with SIMD tails (7, 131), a scalar-like [1], large and small magnitudes: 10⁵ elements in one.
+  const tensors = [
+    hostTensor(floats(7 * 131, () => 3 * (2 * random() - 1)), [7, 131]),
+    hostTensor(floats(1, () => 1e-3), [1]),
+    hostTensor(floats(100_003, () => 1e-2 * random()), [100_003]),
+    hostTensor(floats(4 * 5 * 6, (i) => (i % 2 ? 1e4 : -1e-4)), [4, 5, 6]),
+  ];
+  const program = {
+    owner: {},
+    key: 'sum-of-squares',
+    build: (ops: Ops, x: Record<string, Tensor>) => ({ total: ops.sumOfSquares(tensors.map((_, i) => x[`x${i}`]!)) }),
+  };
+  const inputs = Object.fromEntries(tensors.map((t, i) => [`x${i}`, t]));
+  let exact = 0;
+  for (const t of tensors) for (const v of t.data as Float32Array) exact += v * v;
+
+  it('is Σ x² of every tensor, rounded once to float32 from float64; the decomposition within float32 error', async () => {
+    const info = await tf.profile(async () => {
+      const got = (await fused.run(program, inputs)).total!.data[0]!;
+      expect(Math.abs(got - Math.fround(exact))).toBeLessThanOrEqual(Math.abs(Math.fround(exact)) * 2 ** -23);
+    });
+    expect(info.kernels.map((k) => k.name)).toContain('AttnSumOfSquares');
+    const decomposedTotal = (await decomposed.run(program, inputs)).total!.data[0]!;
+    expect(Math.abs(decomposedTotal - exact) / exact).toBeLessThan(1e-5);
   });
 });
