@@ -81,17 +81,22 @@ function reference(c: Case): Record<'param' | 'expAvg' | 'expAvgSq', Float64Arra
   return out;
 }
 
-describe.each(['cpu', 'wasm'] as const)('adamw kernel on tfjs-%s', (device) => {
-  let fused: TfjsBackend;
-  let decomposed: TfjsBackend;
+/** The device with its fused kernels and with core's decompositions, for the describe block that calls it. */
+function bothEngines(device: 'cpu' | 'wasm'): { fused: TfjsBackend; decomposed: TfjsBackend } {
+  const engines = {} as { fused: TfjsBackend; decomposed: TfjsBackend };
   beforeAll(async () => {
-    fused = await createTfjsBackend({ device });
-    decomposed = await createTfjsBackend({ device, fusedKernels: false });
+    engines.fused = await createTfjsBackend({ device });
+    engines.decomposed = await createTfjsBackend({ device, fusedKernels: false });
   });
   afterAll(() => {
-    fused.dispose();
-    decomposed.dispose();
+    engines.fused.dispose();
+    engines.decomposed.dispose();
   });
+  return engines;
+}
+
+describe.each(['cpu', 'wasm'] as const)('adamw kernel on tfjs-%s', (device) => {
+  const engines = bothEngines(device);
 
   it.each(CASES)('$name: the fused kernel equals the decomposition bit for bit, and float64 AdamW', async (c) => {
     const kernels = async (backend: TfjsBackend) => {
@@ -99,8 +104,8 @@ describe.each(['cpu', 'wasm'] as const)('adamw kernel on tfjs-%s', (device) => {
       const info = await tf.profile(async () => void (result = await backend.run(program(c), c.inputs)));
       return { result, names: new Set(info.kernels.map((k) => k.name)) };
     };
-    const a = await kernels(fused);
-    const b = await kernels(decomposed);
+    const a = await kernels(engines.fused);
+    const b = await kernels(engines.decomposed);
     expect(a.names).toContain('AttnAdamW');
     expect(b.names).not.toContain('AttnAdamW');
     const want = reference(c);
@@ -117,22 +122,13 @@ describe.each(['cpu', 'wasm'] as const)('adamw kernel on tfjs-%s', (device) => {
   it('names a moment whose shape differs from the parameter', async () => {
     const c = CASES[0]!;
     const bad = { ...c.inputs, expAvgSq: hostTensor(new Float32Array(4), [2, 2]) };
-    await expect(fused.run(program(c), bad)).rejects.toThrow(ShapeMismatchError);
-    await expect(fused.run(program(c), bad)).rejects.toThrow(/adamw expAvgSq/);
+    await expect(engines.fused.run(program(c), bad)).rejects.toThrow(ShapeMismatchError);
+    await expect(engines.fused.run(program(c), bad)).rejects.toThrow(/adamw expAvgSq/);
   });
 });
 
 describe.each(['cpu', 'wasm'] as const)('sumOfSquares kernel on tfjs-%s', (device) => {
-  let fused: TfjsBackend;
-  let decomposed: TfjsBackend;
-  beforeAll(async () => {
-    fused = await createTfjsBackend({ device });
-    decomposed = await createTfjsBackend({ device, fusedKernels: false });
-  });
-  afterAll(() => {
-    fused.dispose();
-    decomposed.dispose();
-  });
+  const engines = bothEngines(device);
 
   // Shapes with SIMD tails (7, 131), a scalar-like [1], large and small magnitudes: 10⁵ elements in one.
   const tensors = [
@@ -152,11 +148,11 @@ describe.each(['cpu', 'wasm'] as const)('sumOfSquares kernel on tfjs-%s', (devic
 
   it('is Σ x² of every tensor, rounded once to float32 from float64; the decomposition within float32 error', async () => {
     const info = await tf.profile(async () => {
-      const got = (await fused.run(program, inputs)).total!.data[0]!;
+      const got = (await engines.fused.run(program, inputs)).total!.data[0]!;
       expect(Math.abs(got - Math.fround(exact))).toBeLessThanOrEqual(Math.abs(Math.fround(exact)) * 2 ** -23);
     });
     expect(info.kernels.map((k) => k.name)).toContain('AttnSumOfSquares');
-    const decomposedTotal = (await decomposed.run(program, inputs)).total!.data[0]!;
+    const decomposedTotal = (await engines.decomposed.run(program, inputs)).total!.data[0]!;
     expect(Math.abs(decomposedTotal - exact) / exact).toBeLessThan(1e-5);
   });
 });
