@@ -16,22 +16,27 @@ export const plainMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /**
- * x [N, in] · wᵀ for a weight stored [out, in] (nn.Linear, a tied LM head), on the same fast path, without
- * transposing the weight more than once: the forward multiplies by a transient wᵀ (not kept for the
- * backward pass), dX = dY·w needs no transpose and dW = dYᵀ·x comes out [out, in]. Through plainMatMul
- * the tape would keep wᵀ and the backward pass would transpose the weight twice more (wᵀ back, and dWᵀ),
- * and tfjs holds every such temporary until the backward pass ends: ~1.3 GB of weight-sized copies for
- * BERT-base. dX multiplies by a transient copy of w: tfjs-wasm keeps XNNPACK's packed copy of a
- * product's right operand until that tensor is freed, and for the parameter itself that would hold a
- * second copy of every weight until the optimiser replaces it (~0.4 GB for BERT-base).
+ * x [N, in] · wᵀ for a weight stored [out, in] (nn.Linear, a tied LM head), on the same fast path. The
+ * forward multiplies by a transient wᵀ (not kept for the backward pass: through plainMatMul the tape would
+ * keep it, and tfjs holds such temporaries until the backward pass ends, ~1.3 GB for BERT-base). The
+ * backward pass transposes dY once for both products: dW = dYᵀ·x comes out [out, in], and dX = (wᵀ·dYᵀ)ᵀ.
+ * The right operand of a product is what XNNPACK packs, anew for every new tensor, so this form packs
+ * activations (dYᵀ [out, N], x [N, in]) rather than the weight: dY·w would pack all of w (and keep that
+ * packed copy while w lives, ~0.4 GB for BERT-base), a pass over every weight more per step.
  */
 export const matMulByTransposedWeight = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
     value: tf.matMul(x, tf.transpose(w)),
-    gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [tf.matMul(dy, tf.mul(sw!, 1)), tf.matMul(tf.transpose(dy), sx!)],
+    gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => transposedWeightGrads(dy, sx!, sw!),
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+/** [dX, dW] of x·wᵀ for w stored [out, in] (see matMulByTransposedWeight). */
+function transposedWeightGrads(dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor): tf.Tensor[] {
+  const dyT = tf.transpose(dy);
+  return [tf.transpose(tf.matMul(tf.transpose(w), dyT)), tf.matMul(dyT, x)];
+}
 
 type Product = (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
 
@@ -42,7 +47,7 @@ type Product = (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
  */
 function withBias(transposedWeight: boolean): (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => tf.Tensor {
   const grads = (dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor) =>
-    transposedWeight ? [tf.matMul(dy, tf.mul(w, 1)), tf.matMul(tf.transpose(dy), x)] : [tf.matMul(dy, swapLastAxes(w)), tf.matMul(swapLastAxes(x), dy)];
+    transposedWeight ? transposedWeightGrads(dy, x, w) : [tf.matMul(dy, swapLastAxes(w)), tf.matMul(swapLastAxes(x), dy)];
   return tf.customGrad(((x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
     save([x, w]);
     return {
