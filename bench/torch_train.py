@@ -43,17 +43,29 @@ def masked_lm_loss(w, c, batch):
 LOSSES = {"nanogpt": causal_lm_loss, "bert-base": masked_lm_loss}
 
 
-def timed_runs(fn, runs, budget_s, label):
-    """Seconds of up to `runs` calls, stopping once `budget_s` is spent (at least one), as train-timing.mjs does."""
-    times, start = [], time.perf_counter()
-    for i in range(runs):
-        if i > 0 and time.perf_counter() - start >= budget_s:
-            break
+BLOCK = 3
+
+
+def interleaved_runs(forward, step, runs, budget_s, label):
+    """Timed forwards and steps in alternating blocks of up to BLOCK calls, each forward block after an
+    untimed forward, stopping once `budget_s` is spent (after one block of each): train-timing.mjs's
+    interleavedRuns, so that the machine's slow speed changes fall on both alike."""
+    forward_times, step_times, start = [], [], time.perf_counter()
+
+    def timed(fn, times, what):
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
-        print(f"  [torch {label}] {i + 1}/{runs}: {times[-1]:.0f} ms", file=sys.stderr)
-    return times
+        print(f"  [torch {label} {what}] {len(times)}/{runs}: {times[-1]:.0f} ms", file=sys.stderr)
+
+    while len(step_times) < runs and (not step_times or time.perf_counter() - start < budget_s):
+        block = min(BLOCK, runs - len(step_times))
+        forward()
+        for _ in range(block):
+            timed(forward, forward_times, "forward")
+        for _ in range(block):
+            timed(step, step_times, "step")
+    return forward_times, step_times
 
 
 def main():
@@ -95,13 +107,10 @@ def main():
     t0 = time.perf_counter()
     initial_loss = forward()
     first_forward_ms = (time.perf_counter() - t0) * 1000
-    if first_forward_ms < budget * 1000 / 4:
-        forward()
-    forward_times = timed_runs(forward, runs, budget, f"{row} forward")
     t0 = time.perf_counter()
     step()
     first_step_ms = (time.perf_counter() - t0) * 1000
-    step_times = timed_runs(step, runs, budget, f"{row} step")
+    forward_times, step_times = interleaved_runs(forward, step, runs, 2 * budget, row)
     wall = time.perf_counter() - wall0
     own = sum(os.times()[:2]) - own0
     busy1 = machine_busy_seconds()

@@ -3,10 +3,10 @@
  * (bench/train-worker.mjs) and the browser page (bench/train-page.mjs), so both count the same things.
  * No Node imports: it is bundled into the page.
  *
- * Forwards first (the weights are still the initial ones, so every forward gives the initial loss), then
- * training steps. The first forward uploads weights and is reported apart; the first step (optimizer
- * state created, kernels set up) is a warm-up, reported apart too. A slow engine stops early: at most
- * `runs` timed calls of each, and no more once `budgetMs` has been spent on them (at least one).
+ * The first forward (weights uploaded; its loss is the initial loss) and the first step (optimizer state
+ * created, kernels set up) are warm-ups, reported apart. Then timed forwards and steps alternate in blocks
+ * (see `interleavedRuns`). A slow engine stops early: at most `runs` timed calls of each, and no more once
+ * twice `budgetMs` has been spent on them (at least one block of each).
  */
 import { AdamW, Trainer, decayGroups } from '@attnjs/train';
 
@@ -26,17 +26,34 @@ export function trainingCalls(model, recipe, batch) {
   };
 }
 
-/** Milliseconds of up to `runs` calls of `fn`, stopping once `budgetMs` is spent (at least one call). */
-async function timedRuns(fn, runs, budgetMs, log, label) {
-  const times = [];
-  const start = performance.now();
-  for (let i = 0; i < runs && (i === 0 || performance.now() - start < budgetMs); i++) {
+/** Timed calls per block when forwards and steps alternate (see `interleavedRuns`). */
+export const BLOCK = 3;
+
+/**
+ * Up to `runs` timed forwards and as many timed steps, in alternating blocks of up to BLOCK calls, so that
+ * slow changes in the machine's speed (other tenants of a shared machine: ±20 % over minutes here) fall on
+ * both alike and step ÷ forward compares like with like. A block of forwards after steps starts with one
+ * untimed forward: the steps replaced the weights, and an engine prepares new weights once (tfjs-wasm
+ * packs them for XNNPACK), which a forward with fixed weights does not pay again. Stops once the budget
+ * (for both together) is spent, after at least one block of each.
+ */
+async function interleavedRuns(forward, step, runs, budgetMs, log) {
+  const forwardTimes = [];
+  const stepTimes = [];
+  const timed = async (fn, times, label) => {
     const t0 = performance.now();
     await fn();
     times.push(performance.now() - t0);
-    log(`${label} ${i + 1}/${runs}: ${times[i].toFixed(0)} ms`);
+    log(`${label} ${times.length}/${runs}: ${times.at(-1).toFixed(0)} ms`);
+  };
+  const start = performance.now();
+  while (stepTimes.length < runs && (stepTimes.length === 0 || performance.now() - start < budgetMs)) {
+    const block = Math.min(BLOCK, runs - stepTimes.length);
+    await forward(); // untimed: the weights changed since the last forward
+    for (let i = 0; i < block; i++) await timed(forward, forwardTimes, 'forward');
+    for (let i = 0; i < block; i++) await timed(step, stepTimes, 'step');
   }
-  return times;
+  return { forwardTimes, stepTimes };
 }
 
 /**
@@ -48,8 +65,6 @@ export async function measureTraining({ forward, step, runs, budgetMs, log = () 
   const initialLoss = await forward();
   const firstForwardMs = performance.now() - t0;
   log(`first forward ${firstForwardMs.toFixed(0)} ms, loss ${initialLoss.toFixed(4)}`);
-  if (firstForwardMs < budgetMs / 4) await forward(); // a second warm-up when it is cheap
-  const forwardTimes = await timedRuns(forward, runs, budgetMs, log, 'forward');
 
   const losses = [];
   const recordedStep = async () => losses.push(await step());
@@ -57,6 +72,6 @@ export async function measureTraining({ forward, step, runs, budgetMs, log = () 
   await recordedStep();
   const firstStepMs = performance.now() - t0;
   log(`first step ${firstStepMs.toFixed(0)} ms, loss ${losses[0].toFixed(4)}`);
-  const stepTimes = await timedRuns(recordedStep, runs, budgetMs, log, 'step');
+  const { forwardTimes, stepTimes } = await interleavedRuns(forward, recordedStep, runs, 2 * budgetMs, log);
   return { initialLoss, firstForwardMs, forwardTimes, firstStepMs, stepTimes, losses };
 }
