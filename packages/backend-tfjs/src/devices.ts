@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerAdamW } from './kernels/adamw.js';
 import { registerSumOfSquares } from './kernels/sum-of-squares.js';
 import { shareIdentityData } from './wasm/identity.js';
+import { registerGeluTanhGrad } from './wasm/gelu-grad.js';
 import { sliceFromHeap } from './wasm/slice.js';
 import { sumLeadingAxes } from './wasm/sum.js';
 import { transposeByRuns } from './wasm/transpose.js';
@@ -99,6 +100,7 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
     sliceFromHeap();
     transposeByRuns();
     sumLeadingAxes();
+    registerGeluTanhGrad();
   }
   if (device === 'wasm' || device === 'cpu') {
     registerAdamW(device);

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsBackend } from '../dist/index.js';
 import { compiledSource, OUTPUT } from '../scripts/build-wasm.mjs';
+import { geluTanhGrad } from '../src/wasm/gelu-grad.js';
 import { simdKernels } from '../src/wasm/simd-kernels.js';
 import { groupSwap } from '../src/wasm/transpose.js';
 
@@ -103,6 +104,22 @@ describe('Sum', () => {
     // 1e8 + 1 + 1 … in float32 stays 1e8 (each 1 is below half an ulp); a float64 sum would give 1e8 + 4.
     const x = tf.tensor2d([[1e8, 0], [1, 2], [1, 2], [1, 2], [1, 2]]);
     expect(Array.from(tf.sum(x, 0).dataSync())).toEqual([1e8, 8]);
+  });
+});
+
+describe('the tanh-form GELU gradient', () => {
+  it('is one kernel on wasm, bit for bit the nine tfjs kernels of its closed form', () => {
+    const [c1, c2] = [3 * 0.044715 * 2 * Math.sqrt(2 / Math.PI), 2 * Math.sqrt(2 / Math.PI)];
+    for (const shape of [[12, 64, 512], [7, 3]]) {
+      const x = tf.mul(normal(shape), 3);
+      const s = tf.sigmoid(tf.mul(normal(shape), 2));
+      const dy = normal(shape);
+      const fused = geluTanhGrad(dy, x, s, c1, c2);
+      const slope = tf.add(tf.mul(tf.square(x), c1), c2);
+      const composite = tf.mul(dy, tf.add(tf.mul(tf.mul(x, tf.mul(s, tf.sub(1, s))), slope), s));
+      expect(fused).toBeDefined();
+      expectSameBits(fused!, composite);
+    }
   });
 });
 

@@ -223,4 +223,41 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail)))
     (local.get $sum))
+;; The tanh-form GELU's gradient over n elements, from x, s = sigmoid(2z) saved by the forward and dy:
+  ;; out = dy * ((x * (s * (1 - s))) * (x*x*c1 + c2) + s), each operation float32 in this order (the same
+  ;; operations backend-tfjs's closed-form gradient runs as nine tfjs kernels).
+  (func (export "gelu_tanh_grad") (param $x i32) (param $s i32) (param $dy i32) (param $out i32) (param $n i32) (param $c1 f32) (param $c2 f32)
+    (local $i i32) (local $end i32) (local $xv v128) (local $sv v128) (local $xs f32) (local $ss f32)
+    (local.set $end (i32.shl (i32.shr_u (local.get $n) (i32.const 2)) (i32.const 4)))
+    (block $done
+      (loop $vectors
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $sv (v128.load (i32.add (local.get $s) (local.get $i))))
+        (v128.store (i32.add (local.get $out) (local.get $i))
+          (f32x4.mul
+            (v128.load (i32.add (local.get $dy) (local.get $i)))
+            (f32x4.add
+              (f32x4.mul
+                (f32x4.mul (local.get $xv) (f32x4.mul (local.get $sv) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $sv))))
+                (f32x4.add (f32x4.mul (f32x4.mul (local.get $xv) (local.get $xv)) (f32x4.splat (local.get $c1))) (f32x4.splat (local.get $c2))))
+              (local.get $sv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $vectors)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $tail_done
+      (loop $tail
+        (br_if $tail_done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $xs (f32.load (i32.add (local.get $x) (local.get $i))))
+        (local.set $ss (f32.load (i32.add (local.get $s) (local.get $i))))
+        (f32.store (i32.add (local.get $out) (local.get $i))
+          (f32.mul
+            (f32.load (i32.add (local.get $dy) (local.get $i)))
+            (f32.add
+              (f32.mul
+                (f32.mul (local.get $xs) (f32.mul (local.get $ss) (f32.sub (f32.const 1) (local.get $ss))))
+                (f32.add (f32.mul (f32.mul (local.get $xs) (local.get $xs)) (local.get $c1)) (local.get $c2)))
+              (local.get $ss))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $tail))))
 )

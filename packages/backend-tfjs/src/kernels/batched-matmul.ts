@@ -14,7 +14,10 @@ function depthwiseProduct(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, t
   const batch = a.shape[0];
   const [m, k] = transposeA ? [a.shape[2], a.shape[1]] : [a.shape[1], a.shape[2]];
   const n = transposeB ? b.shape[1] : b.shape[2];
-  const input = tf.reshape(tf.transpose(a, transposeA ? [2, 1, 0] : [1, 2, 0]), [1, m, k, batch]); // [m, k, batch]
+  // aᵀ's layout [m, k, batch] from a [batch, k, m] takes two transposes that each swap two groups of
+  // axes (backend-tfjs's fast wasm path) rather than one that reverses all three (tfjs's slow kernel).
+  const rows = transposeA ? tf.transpose(a, [0, 2, 1]) : a; // [batch, m, k]
+  const input = tf.reshape(tf.transpose(rows, [1, 2, 0]), [1, m, k, batch]); // [m, k, batch]
   const filter = tf.reshape(tf.transpose(b, transposeB ? [2, 0, 1] : [1, 0, 2]), [1, k, batch, n]); // [k, batch, n]
   const out = tf.depthwiseConv2d(input as tf.Tensor4D, filter as tf.Tensor4D, 1, 'valid'); // [1, m, 1, batch·n]
   return tf.transpose(tf.reshape(out, [m, batch, n]), [1, 0, 2]);

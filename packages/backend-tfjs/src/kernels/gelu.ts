@@ -2,6 +2,7 @@ import type { GeluApproximation, Tensor } from '@attnjs/core';
 import { UnsupportedError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
+import { geluTanhGrad } from '../wasm/gelu-grad.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -37,7 +38,7 @@ export function gelu(x: Tensor, approximate: GeluApproximation): Tensor {
 /**
  * x·sigmoid(2z) with its derivative in closed form, s + x·s·(1 − s)·2√(2/π)·(1 + 3·0.044715·x²) for
  * s = sigmoid(2z): 9 kernels where tfjs's differentiation of the decomposition runs ~15 (a small model's
- * backward pass is mostly per-kernel overhead).
+ * backward pass is mostly per-kernel overhead), one on wasm (see gelu-grad.ts).
  */
 const tanhGelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const cubic = tf.add(x, tf.mul(tf.mul(tf.square(x), x), 0.044715));
@@ -46,6 +47,8 @@ const tanhGelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   return {
     value: tf.mul(x, s),
     gradFunc: (dy: tf.Tensor, [sx, ss]: tf.Tensor[]) => {
+      const fused = geluTanhGrad(dy, sx!, ss!, 3 * 0.044715 * 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI);
+      if (fused) return fused;
       const slope = tf.add(tf.mul(tf.square(sx!), 3 * 0.044715 * 2 * SQRT_2_OVER_PI), 2 * SQRT_2_OVER_PI);
       const sigmoidSlope = tf.mul(ss!, tf.sub(1, ss!));
       return tf.mul(dy, tf.add(tf.mul(tf.mul(sx!, sigmoidSlope), slope), ss!));

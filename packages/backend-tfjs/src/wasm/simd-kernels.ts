@@ -17,6 +17,8 @@ export interface SimdKernels {
   transpose_blocks(x: number, out: number, A: number, R: number, C: number): void;
   /** Σ x² over n float32 elements, accumulated in float64. */
   sum_squares(x: number, n: number): number;
+  /** out = dy·((x·(s·(1 − s)))·(x²·c1 + c2) + s) over n float32 elements (the tanh-form GELU's gradient). */
+  gelu_tanh_grad(x: number, s: number, dy: number, out: number, n: number, c1: number, c2: number): void;
 }
 
 interface EmscriptenModule {
