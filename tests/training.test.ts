@@ -4,69 +4,29 @@
  * variants, on tfjs-cpu and tfjs-wasm — per-step loss, gradient norm and lr, the step-1 gradients and the
  * final weights. ONNX Runtime refuses to train with a typed error.
  */
-import { BertForPreTraining } from '@attnjs/bert';
 import { createTfjsBackend } from '@attnjs/backend-tfjs';
-import { type Backend, type HostTensor, UnsupportedError, readSafetensors } from '@attnjs/core';
+import { UnsupportedError, readSafetensors } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
-import { AdamW, type ParameterGroup, SGD, Trainer, type TrainableModel, decayGroups } from '@attnjs/train';
+import { AdamW, SGD, Trainer, type TrainableModel, decayGroups } from '@attnjs/train';
 import { describe, expect, it } from 'vitest';
 import { ENGINES } from './engines.js';
 import { fixtureDir, readReference } from './reference.js';
-
-const TOL = { loss: 5e-6, gradNorm: 1e-5, grad: 5e-7, weight: 2e-5, sumPerSqrtNumel: 1e-5 };
-
-// biome-ignore lint: reference batches are free-form JSON
-type RefBatch = any;
-const MODELS = {
-  'gpt2-tiny': {
-    load: (backend: Backend) => GPT2LMHeadModel.fromPretrained(fixtureDir('training/gpt2-tiny'), { backend }),
-    batch: (b: RefBatch) => ({ inputIds: b.input_ids, attentionMask: b.attention_mask, labels: b.labels }),
-  },
-  'bert-tiny': {
-    load: (backend: Backend) => BertForPreTraining.fromPretrained(fixtureDir('training/bert-tiny'), { backend }),
-    batch: (b: RefBatch) => ({
-      inputIds: b.input_ids,
-      attentionMask: b.attention_mask,
-      tokenTypeIds: b.token_type_ids,
-      labels: b.labels,
-      nextSentenceLabel: b.next_sentence_label,
-    }),
-  },
-} as const;
-
-function maxAbsDiff(got: HostTensor, want: HostTensor, what: string): number {
-  expect(got.shape, `${what} shape`).toEqual(want.shape);
-  let worst = 0;
-  for (let i = 0; i < want.data.length; i++) worst = Math.max(worst, Math.abs(got.data[i]! - want.data[i]!));
-  return worst;
-}
+import { MODELS, TOL, expectFinalWeights, expectStep, maxAbsDiff } from './training-reference.js';
+import { referenceTrainer } from './training-setup.js';
 
 async function checkRun(device: 'cpu' | 'wasm', name: keyof typeof MODELS, variant: 'all_decay' | 'decay_groups') {
   const ref = readReference(`training/${name}`);
   const hp = ref.hyperparameters;
   const backend = await createTfjsBackend({ device });
   const model = (await MODELS[name].load(backend)) as TrainableModel<unknown>;
-  const groups: ParameterGroup[] =
-    variant === 'all_decay' ? [{ params: model.parameters(), weightDecay: hp.weight_decay }] : decayGroups(model, hp.weight_decay);
-  const trainer = new Trainer({
-    model,
-    optimizer: new AdamW({ groups, betas: hp.betas, eps: hp.eps }),
-    learningRate: hp.lr,
-    schedule: { type: 'constant', warmupSteps: hp.warmup_steps },
-    maxGradNorm: hp.max_grad_norm,
-  });
+  const trainer = referenceTrainer(model, hp, variant);
   const want = ref.variants[variant].float64.steps;
   const gradsWant = (await readSafetensors(`${fixtureDir(`training/${name}`)}grads_step1.safetensors`)).tensors;
   let tensorsAfterStep2 = 0;
   for (const [i, batch] of ref.batches.entries()) {
     const record = await trainer.trainStep([MODELS[name].batch(batch)]);
     if (i === 1) tensorsAfterStep2 = backend.memory().tensors!;
-    const w = want[i];
-    expect(record.step).toBe(w.step);
-    expect(Math.abs(record.learningRate - w.lr), `lr at step ${w.step}`).toBeLessThanOrEqual(1e-12);
-    expect(Math.abs(record.loss - w.loss), `loss at step ${w.step}`).toBeLessThanOrEqual(TOL.loss);
-    expect(Math.abs(record.gradNorm - w.grad_norm), `grad norm at step ${w.step}`).toBeLessThanOrEqual(TOL.gradNorm * Math.max(1, w.grad_norm));
-    expect(record.clipCoefficient < 1, `clipped at step ${w.step}`).toBe(w.clipped);
+    expectStep({ ...record, clipped: record.clipCoefficient < 1 }, want[i]);
     if (i === 0) {
       const grads = await trainer.readGradients();
       expect([...grads.keys()].sort()).toEqual([...gradsWant.keys()].sort());
@@ -76,17 +36,7 @@ async function checkRun(device: 'cpu' | 'wasm', name: keyof typeof MODELS, varia
     }
   }
   expect(backend.memory().tensors, 'engine tensors after step 12 vs step 2 (a step leaks none)').toBe(tensorsAfterStep2);
-  const finalFile = variant === 'all_decay' ? 'final.safetensors' : 'final.decay_groups.safetensors';
-  const finalWant = (await readSafetensors(`${fixtureDir(`training/${name}`)}${finalFile}`)).tensors;
-  const weights = await trainer.readWeights();
-  expect([...weights.keys()].sort()).toEqual([...finalWant.keys()].sort());
-  const checksums = ref.variants[variant].float64.final_checksums;
-  for (const [key, stored] of finalWant) {
-    const got = weights.get(key)!;
-    expect(maxAbsDiff(got, stored.tensor, key), `final ${key}`).toBeLessThanOrEqual(TOL.weight);
-    const sum = got.data.reduce((s: number, x: number) => s + x, 0);
-    expect(Math.abs(sum - checksums[key].sum), `Σ final ${key}`).toBeLessThanOrEqual(TOL.sumPerSqrtNumel * Math.sqrt(got.data.length));
-  }
+  await expectFinalWeights(await trainer.readWeights(), name, variant);
   const leftBefore = backend.memory().states;
   trainer.dispose();
   expect(backend.memory().states).toBe(leftBefore - 1);

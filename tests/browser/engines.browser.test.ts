@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectClose } from '../reference.js';
-import { type Browser, bundleEntry, launchChromium, serve, type StaticServer } from './harness.js';
+import { openSuitePage, type SuitePage, withPageLog } from './harness.js';
 import { FIXTURES } from './jobs.js';
 import { type EngineName, type Failed, type ForwardOutputs, GELU_PROBE_X, type ModelJob, type ModelOutputs, type PageOutputs, type PipelineJob } from './page/protocol.js';
 import { PIPELINE_JOBS, expectSameAnswer, pipelineReferences } from './pipeline-jobs.js';
@@ -80,21 +80,14 @@ const maxAbs = (got: number[], want: number[]) => Math.max(...want.map((w, i) =>
 const report: Record<string, Record<string, string>> = {};
 
 describe('browser engines in headless Chromium', () => {
-  let server: StaticServer | undefined;
-  let browser: Browser | undefined;
-  const pageLog: string[] = [];
+  let suite: SuitePage | undefined;
   let run: (engine: EngineName, pipelineJobs: readonly PipelineJob[]) => Promise<PageOutputs>;
   let pipelineAnswers: unknown[];
 
   beforeAll(async () => {
     pipelineAnswers = await pipelineReferences();
-    server = await serve(await bundleEntry());
-    browser = await launchChromium();
-    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.on('console', (m) => pageLog.push(`[${m.type()}] ${m.text()}`));
-    page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
-    await page.goto(`${server.origin}/`);
-    await page.waitForFunction(() => (globalThis as { attnReady?: boolean }).attnReady === true, null, { timeout: 30_000 });
+    suite = await openSuitePage();
+    const { page } = suite;
     run = (engine, pipelineJobs) =>
       page.evaluate(
         ([e, jobs, pipelineJobs]) =>
@@ -104,8 +97,7 @@ describe('browser engines in headless Chromium', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await suite?.close();
     if (Object.keys(report).length > 0) console.table(report);
   });
 
@@ -115,8 +107,7 @@ describe('browser engines in headless Chromium', () => {
       try {
         out = await run(name, pipelines ? PIPELINE_JOBS : []);
       } catch (error) {
-        const log = pageLog.length > 0 ? `\npage console (last 20 lines):\n${pageLog.slice(-20).join('\n')}` : '';
-        throw new Error(`${(error as Error).message}${log}`);
+        throw withPageLog(error, suite?.log ?? []);
       }
       report[name] = {
         'gelu tanh': maxAbs(out.gelu.tanh, GELU_TANH).toExponential(1),

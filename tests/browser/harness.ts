@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -19,7 +19,7 @@ const repo = join(here, '..', '..');
 export const CHROMIUM = process.env.ATTNJS_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The packages' dist/ must exist: the page imports what users import, not the sources. */
-const DISTS = ['core', 'tokenizers', 'gpt', 'bert', 'pipelines', 'backend-tfjs', 'backend-ort'].map((p) => join(repo, 'packages', p, 'dist', 'index.js'));
+const DISTS = ['core', 'tokenizers', 'gpt', 'bert', 'pipelines', 'train', 'backend-tfjs', 'backend-ort'].map((p) => join(repo, 'packages', p, 'dist', 'index.js'));
 
 /** Bundles page/entry.ts for the browser; returns the ES module's text. */
 export async function bundleEntry(): Promise<string> {
@@ -144,4 +144,42 @@ export async function launchChromium(): Promise<Browser> {
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The suite's page, open in its own Chromium and server; `log` collects the page's console. */
+export interface SuitePage {
+  readonly page: Page;
+  readonly log: string[];
+  close(): Promise<void>;
+}
+
+/** Bundles the page, serves it, opens it in a fresh Chromium and waits until it says it is ready. */
+export async function openSuitePage(): Promise<SuitePage> {
+  const server = await serve(await bundleEntry());
+  const browser = await launchChromium().catch(async (error) => {
+    await server.close();
+    throw error;
+  });
+  const log: string[] = [];
+  const close = async () => {
+    await browser.close();
+    await server.close();
+  };
+  try {
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.on('console', (m) => log.push(`[${m.type()}] ${m.text()}`));
+    page.on('pageerror', (e) => log.push(`[pageerror] ${e.message}`));
+    await page.goto(`${server.origin}/`);
+    await page.waitForFunction(() => (globalThis as { attnReady?: boolean }).attnReady === true, null, { timeout: 30_000 });
+    return { page, log, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** An error from the page with its console's last lines, which usually say why. */
+export function withPageLog(error: unknown, log: readonly string[]): Error {
+  const tail = log.length > 0 ? `\npage console (last 20 lines):\n${log.slice(-20).join('\n')}` : '';
+  return new Error(`${(error as Error).message}${tail}`);
 }

@@ -10,6 +10,8 @@ import { type Backend, type HostTensor, hostTensor } from '@attnjs/core';
 import { GPT2LMHeadModel } from '@attnjs/gpt';
 import { pipeline } from '@attnjs/pipelines';
 import { Tokenizer } from '@attnjs/tokenizers';
+import type { TrainableModel } from '@attnjs/train';
+import { referenceTrainer } from '../../training-setup.js';
 import * as ort from 'onnxruntime-web';
 import {
   type EngineName,
@@ -20,6 +22,8 @@ import {
   type ModelOutputs,
   type PageOutputs,
   type PipelineJob,
+  type TrainJob,
+  type TrainOutputs,
   type WireTensor,
 } from './protocol.js';
 
@@ -143,6 +147,38 @@ async function run(engine: EngineName, jobs: readonly ModelJob[], pipelineJobs: 
   }
 }
 
+const TRAIN_MODELS = { GPT2LMHeadModel, BertForPreTraining };
+
+/** One training run: a `trainStep` per batch, then the weights. */
+async function runTraining(backend: Backend, job: TrainJob): Promise<TrainOutputs> {
+  const model = (await TRAIN_MODELS[job.modelClass].fromPretrained(`/testdata/${job.fixture}/`, { backend })) as TrainableModel<unknown>;
+  const trainer = referenceTrainer(model, job.hyperparameters, job.variant);
+  try {
+    const steps: TrainOutputs['steps'] = [];
+    for (const batch of job.batches) {
+      const r = await trainer.trainStep([batch]);
+      steps.push({ step: r.step, loss: r.loss, gradNorm: r.gradNorm, learningRate: r.learningRate, clipped: r.clipCoefficient < 1 });
+    }
+    const weights = Object.fromEntries([...(await trainer.readWeights())].map(([name, t]) => [name, toWire(t)]));
+    return { steps, weights };
+  } finally {
+    trainer.dispose();
+    model.dispose();
+  }
+}
+
+/** Every training job on one engine, each its result or the error it threw. */
+async function attnTrain(engine: EngineName, jobs: readonly TrainJob[]): Promise<(TrainOutputs | Failed)[]> {
+  const backend = await ENGINES[engine]();
+  try {
+    const results: (TrainOutputs | Failed)[] = [];
+    for (const job of jobs) results.push(await failedAs(() => runTraining(backend, job)));
+    return results;
+  } finally {
+    await backend.dispose();
+  }
+}
+
 /** page.evaluate keeps only an error's message: fold the cause chain (typed errors' names included) into it. */
 function describeError(error: unknown): string {
   const parts: string[] = [];
@@ -168,4 +204,4 @@ async function attnRun(engine: EngineName, jobs: readonly ModelJob[], pipelineJo
   }
 }
 
-Object.assign(globalThis, { attnRun, attnReady: true });
+Object.assign(globalThis, { attnRun, attnTrain, attnReady: true });

@@ -1,4 +1,5 @@
 /** What Node and the page exchange; imported by both sides (so: no side effects here). */
+import type { ReferenceHyperparameters } from '../../training-setup.js';
 
 export const ENGINE_NAMES = [
   'tfjs-cpu',
@@ -83,4 +84,24 @@ export interface PageOutputs {
   readonly pipelines: (unknown | Failed)[];
   /** Milliseconds per step: backend creation, the probe, then each fixture. */
   readonly ms: Record<string, number>;
+}
+
+/**
+ * A training run over a testdata/training checkpoint: `Trainer` with AdamW, the reference's
+ * hyperparameters and batches (already in attn.js's input names), one `trainStep` per batch.
+ */
+export interface TrainJob {
+  readonly name: string;
+  readonly modelClass: 'GPT2LMHeadModel' | 'BertForPreTraining';
+  readonly fixture: string;
+  /** Weight decay on every parameter (`all_decay`) or on tensors of rank ≥ 2 only (`decay_groups`). */
+  readonly variant: 'all_decay' | 'decay_groups';
+  readonly hyperparameters: ReferenceHyperparameters;
+  readonly batches: readonly Record<string, unknown>[];
+}
+
+export interface TrainOutputs {
+  readonly steps: { step: number; loss: number; gradNorm: number; learningRate: number; clipped: boolean }[];
+  /** The weights after the last step, by Hugging Face name. */
+  readonly weights: Record<string, WireTensor>;
 }
