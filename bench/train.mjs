@@ -85,7 +85,7 @@ const startLoad = os.loadavg()[0];
 const header = [
   `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average at start ${startLoad.toFixed(2)}`,
   `Node ${process.version}; tfjs ${versionOf('@tensorflow/tfjs-core')}; ${new Date().toISOString().slice(0, 16)} UTC`,
-  `Each engine: forwards (the first uploads weights), then 1 warm-up step and up to ${args.runs} timed steps, stopping after ${args.budget} s of timed runs.`,
+  `Each engine: 1 warm-up forward (it uploads weights) and 1 warm-up step, then up to ${args.runs} timed forwards and ${args.runs} timed steps in alternating blocks of 3, stopping after ${2 * args.budget} s of timed runs.`,
   ...batchLines,
 ];
 if (startLoad > 0.5 * os.availableParallelism()) {
