@@ -46,8 +46,8 @@ export class TfjsBackend implements Backend {
       transposed: (x: tf.Tensor) => this.params.transposedOf(x) ?? swapLastAxes(x),
       recording: () => this.params.recording,
     };
-    const hostMemory = device === 'wasm' || device === 'cpu';
-    this.kernels = createKernels((p) => this.params.get(p), device === 'wasm' ? wasm : undefined, fusedKernels, hostMemory);
+    const optimiserKernels = device === 'wasm' || device === 'cpu' ? (['adamw', 'sumOfSquares'] as const) : device === 'webgl' ? (['adamw'] as const) : [];
+    this.kernels = createKernels((p) => this.params.get(p), device === 'wasm' ? wasm : undefined, fusedKernels, optimiserKernels);
   }
 
   async run<I extends string, O extends string>(

@@ -12,6 +12,7 @@ import { pipeline } from '@attnjs/pipelines';
 import { Tokenizer } from '@attnjs/tokenizers';
 import type { TrainableModel } from '@attnjs/train';
 import { referenceTrainer } from '../../training-setup.js';
+import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-web';
 import {
   type EngineName,
@@ -153,6 +154,7 @@ const TRAIN_MODELS = { GPT2LMHeadModel, BertForPreTraining };
 async function runTraining(backend: Backend, job: TrainJob): Promise<TrainOutputs> {
   const model = (await TRAIN_MODELS[job.modelClass].fromPretrained(`/testdata/${job.fixture}/`, { backend })) as TrainableModel<unknown>;
   const trainer = referenceTrainer(model, job.hyperparameters, job.variant);
+  const fusedUpdates = countKernelCalls('AttnAdamW');
   try {
     const steps: TrainOutputs['steps'] = [];
     for (const batch of job.batches) {
@@ -160,11 +162,29 @@ async function runTraining(backend: Backend, job: TrainJob): Promise<TrainOutput
       steps.push({ step: r.step, loss: r.loss, gradNorm: r.gradNorm, learningRate: r.learningRate, clipped: r.clipCoefficient < 1 });
     }
     const weights = Object.fromEntries([...(await trainer.readWeights())].map(([name, t]) => [name, toWire(t)]));
-    return { steps, weights };
+    return { steps, weights, fusedUpdates: fusedUpdates.count() };
   } finally {
+    fusedUpdates.restore();
     trainer.dispose();
     model.dispose();
   }
+}
+
+/** Counts the calls of tfjs kernel `name` on the active tfjs device (0 where it is not registered). */
+function countKernelCalls(name: string): { count(): number; restore(): void } {
+  const backendName = tf.getBackend();
+  const original = backendName ? tf.getKernel(name, backendName) : undefined;
+  if (!original) return { count: () => 0, restore: () => {} };
+  let calls = 0;
+  tf.unregisterKernel(name, backendName);
+  tf.registerKernel({ ...original, kernelFunc: (args) => (calls++, original.kernelFunc(args)) });
+  return {
+    count: () => calls,
+    restore: () => {
+      tf.unregisterKernel(name, backendName);
+      tf.registerKernel(original);
+    },
+  };
 }
 
 /** Every training job on one engine, each its result or the error it threw. */

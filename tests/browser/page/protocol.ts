@@ -104,4 +104,6 @@ export interface TrainOutputs {
   readonly steps: { step: number; loss: number; gradNorm: number; learningRate: number; clipped: boolean }[];
   /** The weights after the last step, by Hugging Face name. */
   readonly weights: Record<string, WireTensor>;
+  /** Calls of backend-tfjs's fused AdamW kernel (0 where the engine runs core's decomposition). */
+  readonly fusedUpdates: number;
 }

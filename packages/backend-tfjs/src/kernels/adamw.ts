@@ -5,7 +5,7 @@ import type { WasmBackend } from '../wasm/override.js';
 import { simdKernels } from '../wasm/simd-kernels.js';
 import { type HostDevice, hostMemory } from './host-memory.js';
 
-/** The kernel's name in tfjs's registry, for the devices whose memory JavaScript can read (cpu, wasm). */
+/** The kernel's name in tfjs's registry: cpu and wasm here, webgl in adamw-webgl.ts. */
 const KERNEL = 'AttnAdamW';
 
 interface Attrs {
@@ -45,9 +45,6 @@ function adamwLoop(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32
 function adamwKernel(device: HostDevice): tf.KernelFunc {
   return ({ inputs, attrs, backend }) => {
     const { param, grad, expAvg, expAvgSq, gradScale, decay, stepSize, biasCorrection2Sqrt } = inputs as Record<string, tf.TensorInfo>;
-    for (const [name, t] of Object.entries({ grad, expAvg, expAvgSq })) {
-      if (!tf.util.arraysEqual(t!.shape, param!.shape)) throw new ShapeMismatchError(`adamw ${name}`, param!.shape, t!.shape);
-    }
     const memory = hostMemory(device, backend);
     const outputs = memory.allocate(param!.shape, 3);
     // Views are taken after allocating: a wasm heap that grows detaches the views taken before.
@@ -73,6 +70,10 @@ export function registerAdamW(device: HostDevice): void {
 }
 
 export function adamw(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Tensor, s: AdamWStep): AdamWResult {
+  const shape = tfOf(param).shape;
+  for (const [name, t] of Object.entries({ grad, expAvg, expAvgSq })) {
+    if (!tf.util.arraysEqual(tfOf(t).shape, shape)) throw new ShapeMismatchError(`adamw ${name}`, shape, tfOf(t).shape);
+  }
   const inputs: Record<string, tf.Tensor> = {
     param: tfOf(param),
     grad: tfOf(grad),

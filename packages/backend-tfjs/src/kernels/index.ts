@@ -39,10 +39,9 @@ export interface MaterialisedTransposes {
 
 /**
  * Without the fused kernels (`fused` false), core decomposes linear, layerNorm, gelu, adamw and sumOfSquares into the ops
- * above. `hostKernels`: the device has the AdamW and sum-of-squares kernels that run over its memory from
- * JavaScript (cpu, wasm).
+ * above. `optimiserKernels`: the optimiser kernels the device registered (adamw.ts, sum-of-squares.ts).
  */
-export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true, hostKernels = false): Kernels {
+export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true, optimiserKernels: readonly ('adamw' | 'sumOfSquares')[] = []): Kernels {
   const primitives: Kernels = {
     param: (p: Parameter): Tensor => fromTf(param(p)),
     constant,
@@ -77,5 +76,9 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: 
   };
   if (!fused) return primitives;
   const fusedKernels: Kernels = { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, materialise), layerNorm, gelu };
-  return hostKernels ? { ...fusedKernels, adamw, sumOfSquares } : fusedKernels;
+  return {
+    ...fusedKernels,
+    ...(optimiserKernels.includes('adamw') ? { adamw } : {}),
+    ...(optimiserKernels.includes('sumOfSquares') ? { sumOfSquares } : {}),
+  };
 }
