@@ -46,8 +46,7 @@ export class TfjsBackend implements Backend {
       transposed: (x: tf.Tensor) => this.params.transposedOf(x) ?? swapLastAxes(x),
       recording: () => this.params.recording,
     };
-    const optimiserKernels = device === 'wasm' || device === 'cpu' ? (['adamw', 'sumOfSquares'] as const) : device === 'webgl' ? (['adamw'] as const) : [];
-    this.kernels = createKernels((p) => this.params.get(p), device === 'wasm' ? wasm : undefined, fusedKernels, optimiserKernels);
+    this.kernels = createKernels(device, (p) => this.params.get(p), device === 'wasm' ? wasm : undefined, fusedKernels);
   }
 
   async run<I extends string, O extends string>(

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ADAMW_KERNEL } from './adamw.js';
 
 /** What tfjs-backend-webgl offers a kernel: its program runner (one GLSL fragment shader per output). */
 interface WebglBackend {
@@ -46,9 +47,9 @@ function program(shape: number[], output: 'param' | 'expAvg' | 'expAvgSq', withD
 
 /** Registers the AdamW kernel (see adamw.ts) on tfjs-webgl: three shaders instead of ~14 kernels. */
 export function registerWebglAdamW(): void {
-  if (tf.getKernel('AttnAdamW', 'webgl')) return;
+  if (tf.getKernel(ADAMW_KERNEL, 'webgl')) return;
   tf.registerKernel({
-    kernelName: 'AttnAdamW',
+    kernelName: ADAMW_KERNEL,
     backendName: 'webgl',
     kernelFunc: ({ inputs, attrs, backend }) => {
       const { param, grad, expAvg, expAvgSq, gradScale, decay, stepSize, biasCorrection2Sqrt } = inputs as Record<string, tf.TensorInfo>;

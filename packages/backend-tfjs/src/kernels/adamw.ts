@@ -6,7 +6,7 @@ import { simdKernels } from '../wasm/simd-kernels.js';
 import { type HostDevice, hostMemory } from './host-memory.js';
 
 /** The kernel's name in tfjs's registry: cpu and wasm here, webgl in adamw-webgl.ts. */
-const KERNEL = 'AttnAdamW';
+export const ADAMW_KERNEL = 'AttnAdamW';
 
 interface Attrs {
   beta1: number;
@@ -61,9 +61,9 @@ function adamwKernel(device: HostDevice): tf.KernelFunc {
 
 /** Registers the fused AdamW kernel for a device whose tensors live in JavaScript-readable memory. */
 export function registerAdamW(device: HostDevice): void {
-  if (tf.getKernel(KERNEL, device)) return;
+  if (tf.getKernel(ADAMW_KERNEL, device)) return;
   tf.registerKernel({
-    kernelName: KERNEL,
+    kernelName: ADAMW_KERNEL,
     backendName: device,
     kernelFunc: adamwKernel(device),
   });
@@ -85,6 +85,6 @@ export function adamw(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: Ten
   };
   if (s.decay) inputs.decay = tfOf(s.decay);
   const attrs = { beta1: s.beta1, beta2: s.beta2, eps: s.eps };
-  const [p, m, v] = tf.engine().runKernel(KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  const [p, m, v] = tf.engine().runKernel(ADAMW_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
   return { param: fromTf(p!), expAvg: fromTf(m!), expAvgSq: fromTf(v!) };
 }

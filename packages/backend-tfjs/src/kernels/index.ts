@@ -2,7 +2,7 @@ import type { Kernels, Parameter, Tensor } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf } from '../tensors.js';
 import { add, div, mul, notEqual, sub } from './binary.js';
-import { adamw } from './adamw.js';
+import { ADAMW_KERNEL, adamw } from './adamw.js';
 import { causalMask } from './causal-mask.js';
 import { concat } from './concat.js';
 import { cast, constant } from './data.js';
@@ -16,7 +16,7 @@ import { range } from './range.js';
 import { argmax, max, mean, sum } from './reduce.js';
 import { reshape } from './reshape.js';
 import { slice } from './slice.js';
-import { sumOfSquares } from './sum-of-squares.js';
+import { SUM_OF_SQUARES_KERNEL, sumOfSquares } from './sum-of-squares.js';
 import { logSoftmax, softmax } from './softmax.js';
 import { transpose } from './transpose.js';
 import { erf, exp, log, neg, sqrt, tanh } from './unary.js';
@@ -38,10 +38,11 @@ export interface MaterialisedTransposes {
 }
 
 /**
- * Without the fused kernels (`fused` false), core decomposes linear, layerNorm, gelu, adamw and sumOfSquares into the ops
- * above. `optimiserKernels`: the optimiser kernels the device registered (adamw.ts, sum-of-squares.ts).
+ * Without the fused kernels (`fused` false), core decomposes linear, layerNorm, gelu, adamw and sumOfSquares
+ * into the ops above. The optimiser kernels are given where `device` registered them when it started
+ * (devices.ts): adamw on cpu, wasm and webgl, sumOfSquares on cpu and wasm.
  */
-export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true, optimiserKernels: readonly ('adamw' | 'sumOfSquares')[] = []): Kernels {
+export function createKernels(device: string, param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true): Kernels {
   const primitives: Kernels = {
     param: (p: Parameter): Tensor => fromTf(param(p)),
     constant,
@@ -78,7 +79,7 @@ export function createKernels(param: (p: Parameter) => tf.Tensor, materialise?: 
   const fusedKernels: Kernels = { ...primitives, linear: (x, weight, bias, layout) => linear(x, weight, bias, layout, materialise), layerNorm, gelu };
   return {
     ...fusedKernels,
-    ...(optimiserKernels.includes('adamw') ? { adamw } : {}),
-    ...(optimiserKernels.includes('sumOfSquares') ? { sumOfSquares } : {}),
+    ...(tf.getKernel(ADAMW_KERNEL, device) ? { adamw } : {}),
+    ...(tf.getKernel(SUM_OF_SQUARES_KERNEL, device) ? { sumOfSquares } : {}),
   };
 }

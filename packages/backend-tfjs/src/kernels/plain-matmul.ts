@@ -12,6 +12,11 @@ function transposedTimes(a: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   return tf.matMul(swapLastAxes(a), dy);
 }
 
+/** [dA, dB] of a·b: dY·bᵀ and aᵀ·dY, on materialised transposes. */
+function plainGrads(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor[] {
+  return [tf.matMul(dy, swapLastAxes(b)), transposedTimes(a, dy)];
+}
+
 /**
  * a·b for untransposed operands whose gradient never multiplies by a transposed operand. tfjs-backend-wasm
  * runs `matMul(a, b, false, true)` ~13× and `(true, false)` ~4× slower than a product of materialised
@@ -22,7 +27,7 @@ export const plainMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.
   save([a, b]);
   return {
     value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(dy, swapLastAxes(saved[1]!)), transposedTimes(saved[0]!, dy)],
+    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => plainGrads(dy, sa!, sb!),
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
@@ -49,16 +54,14 @@ function transposedWeightGrads(dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor): tf.Te
   return [tf.transpose(tf.matMul(tf.transpose(w), dyT)), tf.matMul(dyT, x)];
 }
 
-type Product = (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
-
 /**
  * x·w + bias as one fused kernel (the bias added in the product's epilogue, as inference does), with the
- * gradients of `product`'s fast path: d bias is dY summed over rows. Saves a pass over the output and a
+ * gradients of the unbiased product's fast path: d bias is dY summed over rows. Saves a pass over the output and a
  * kernel per layer while training.
  */
 function withBias(transposedWeight: boolean): (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => tf.Tensor {
   const grads = (dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor) =>
-    transposedWeight ? transposedWeightGrads(dy, x, w) : [tf.matMul(dy, swapLastAxes(w)), transposedTimes(x, dy)];
+    transposedWeight ? transposedWeightGrads(dy, x, w) : plainGrads(dy, x, w);
   return tf.customGrad(((x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
     save([x, w]);
     return {
@@ -73,7 +76,6 @@ const transposedLinearWithBias = withBias(true);
 
 /** x [N, in]·w (+ bias) on the fast path while recording; `transposedWeight`: w is stored [out, in]. */
 export function recordedLinear(x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor | undefined, transposedWeight: boolean): tf.Tensor {
-  const product: Product = transposedWeight ? matMulByTransposedWeight : plainMatMul;
-  if (!bias) return product(x, w);
-  return (transposedWeight ? transposedLinearWithBias : plainLinearWithBias)(x, w, bias);
+  if (bias) return (transposedWeight ? transposedLinearWithBias : plainLinearWithBias)(x, w, bias);
+  return transposedWeight ? matMulByTransposedWeight(x, w) : plainMatMul(x, w);
 }

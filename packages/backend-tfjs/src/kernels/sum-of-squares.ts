@@ -5,7 +5,7 @@ import type { WasmBackend } from '../wasm/override.js';
 import { simdKernels } from '../wasm/simd-kernels.js';
 import { type HostDevice, hostMemory } from './host-memory.js';
 
-const KERNEL = 'AttnSumOfSquares';
+export const SUM_OF_SQUARES_KERNEL = 'AttnSumOfSquares';
 
 /** Σ x² of every element of every input, accumulated in float64 (SIMD on wasm), rounded once to float32. */
 function sumOfSquaresKernel(device: HostDevice): tf.KernelFunc {
@@ -25,10 +25,10 @@ function sumOfSquaresKernel(device: HostDevice): tf.KernelFunc {
 }
 
 export function registerSumOfSquares(device: HostDevice): void {
-  if (!tf.getKernel(KERNEL, device)) tf.registerKernel({ kernelName: KERNEL, backendName: device, kernelFunc: sumOfSquaresKernel(device) });
+  if (!tf.getKernel(SUM_OF_SQUARES_KERNEL, device)) tf.registerKernel({ kernelName: SUM_OF_SQUARES_KERNEL, backendName: device, kernelFunc: sumOfSquaresKernel(device) });
 }
 
 export function sumOfSquares(xs: readonly Tensor[]): Tensor {
   const inputs = Object.fromEntries(xs.map((x, i) => [`x${i}`, tfOf(x)]));
-  return fromTf(tf.engine().runKernel(KERNEL, inputs, {}) as tf.Tensor);
+  return fromTf(tf.engine().runKernel(SUM_OF_SQUARES_KERNEL, inputs, {}) as tf.Tensor);
 }

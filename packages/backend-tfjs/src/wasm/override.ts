@@ -24,8 +24,8 @@ export function overrideWasmKernel(name: string, fastPath: FastPath): void {
     ...fallback,
     original: fallback,
     kernelFunc: (args) => {
-      const backend = args.backend as unknown as WasmBackend;
-      return fastPath({ ...args, backend }, simdKernels(backend.wasm)) ?? fallback.kernelFunc(args);
+      const wasmArgs = args as tf.KernelFuncParams & { backend: WasmBackend };
+      return fastPath(wasmArgs, simdKernels(wasmArgs.backend.wasm)) ?? fallback.kernelFunc(args);
     },
   } as tf.KernelConfig);
 }
