@@ -60,7 +60,8 @@ export async function expectFinalWeights(weights: ReadonlyMap<string, HostTensor
   for (const [key, stored] of finalWant) {
     const got = weights.get(key)!;
     expect(maxAbsDiff(got, stored.tensor, key), `final ${key}`).toBeLessThanOrEqual(TOL.weight);
-    const sum = got.data.reduce((s: number, x: number) => s + x, 0);
+    let sum = 0;
+    for (const x of got.data) sum += Number(x);
     expect(Math.abs(sum - checksums[key].sum), `Σ final ${key}`).toBeLessThanOrEqual(TOL.sumPerSqrtNumel * Math.sqrt(got.data.length));
   }
 }

@@ -14,7 +14,7 @@ export interface ReferenceHyperparameters {
   readonly max_grad_norm: number;
 }
 
-export function referenceTrainer(model: TrainableModel<unknown>, hp: ReferenceHyperparameters, variant: 'all_decay' | 'decay_groups'): Trainer {
+export function referenceTrainer(model: TrainableModel<unknown>, hp: ReferenceHyperparameters, variant: 'all_decay' | 'decay_groups'): Trainer<unknown> {
   const groups: ParameterGroup[] =
     variant === 'all_decay' ? [{ params: model.parameters(), weightDecay: hp.weight_decay }] : decayGroups(model, hp.weight_decay);
   return new Trainer({

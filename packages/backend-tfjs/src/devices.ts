@@ -2,6 +2,7 @@ import { BackendError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerAdamW } from './kernels/adamw.js';
 import { registerWebglAdamW } from './kernels/adamw-webgl.js';
+import { registerWebgpuAdamW } from './kernels/adamw-webgpu.js';
 import { registerSumOfSquares } from './kernels/sum-of-squares.js';
 import { shareIdentityData } from './wasm/identity.js';
 import { registerGeluTanhGrad } from './wasm/gelu-grad.js';
@@ -108,6 +109,7 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
     registerSumOfSquares(device);
   }
   if (device === 'webgl') registerWebglAdamW();
+  if (device === 'webgpu') registerWebgpuAdamW();
   // tfjs-backend-cpu greets every Node process once, advising tfjs-node (which a library cannot choose
   // for its users); clearing its first-use flag keeps our users' stderr quiet.
   if (device === 'cpu') Object.assign(backend, { firstUse: false });

@@ -5,7 +5,7 @@ import type { WasmBackend } from '../wasm/override.js';
 import { simdKernels } from '../wasm/simd-kernels.js';
 import { type HostDevice, hostMemory } from './host-memory.js';
 
-/** The kernel's name in tfjs's registry: cpu and wasm here, webgl in adamw-webgl.ts. */
+/** The kernel's name in tfjs's registry: cpu and wasm here, webgl in adamw-webgl.ts, webgpu in adamw-webgpu.ts. */
 export const ADAMW_KERNEL = 'AttnAdamW';
 
 interface Attrs {

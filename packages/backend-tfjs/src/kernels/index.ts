@@ -40,7 +40,7 @@ export interface MaterialisedTransposes {
 /**
  * Without the fused kernels (`fused` false), core decomposes linear, layerNorm, gelu, adamw and sumOfSquares
  * into the ops above. The optimiser kernels are given where `device` registered them when it started
- * (devices.ts): adamw on cpu, wasm and webgl, sumOfSquares on cpu and wasm.
+ * (devices.ts): adamw on every device, sumOfSquares on cpu and wasm.
  */
 export function createKernels(device: string, param: (p: Parameter) => tf.Tensor, materialise?: MaterialisedTransposes, fused = true): Kernels {
   const primitives: Kernels = {

@@ -8,8 +8,11 @@ export interface WasmBackend {
   typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
 }
 
+/** What a kernel function is called with (tfjs-core does not export the type by name). */
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
 /** A kernel's fast path: its output, or undefined to leave the call to tfjs's own kernel. */
-export type FastPath = (args: tf.KernelFuncParams & { backend: WasmBackend }, simd: SimdKernels | undefined) => tf.TensorInfo | undefined;
+export type FastPath = (args: KernelArgs & { backend: WasmBackend }, simd: SimdKernels | undefined) => tf.TensorInfo | undefined;
 
 /**
  * Replaces tfjs-backend-wasm's kernel `name` by `fastPath`, which handles the cases tfjs's kernel is slow
@@ -24,7 +27,7 @@ export function overrideWasmKernel(name: string, fastPath: FastPath): void {
     ...fallback,
     original: fallback,
     kernelFunc: (args) => {
-      const wasmArgs = args as tf.KernelFuncParams & { backend: WasmBackend };
+      const wasmArgs = args as KernelArgs & { backend: WasmBackend };
       return fastPath(wasmArgs, simdKernels(wasmArgs.backend.wasm)) ?? fallback.kernelFunc(args);
     },
   } as tf.KernelConfig);
