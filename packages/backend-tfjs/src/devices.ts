@@ -5,6 +5,7 @@ import { registerWebglAdamW } from './kernels/adamw-webgl.js';
 import { registerWebgpuAdamW } from './kernels/adamw-webgpu.js';
 import { registerSumOfSquares } from './kernels/sum-of-squares.js';
 import { shareIdentityData } from './wasm/identity.js';
+import { gatherRuns } from './wasm/gather.js';
 import { registerGeluTanhGrad } from './wasm/gelu-grad.js';
 import { sliceFromHeap } from './wasm/slice.js';
 import { sumLeadingAxes } from './wasm/sum.js';
@@ -102,6 +103,7 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
     sliceFromHeap();
     transposeByRuns();
     sumLeadingAxes();
+    gatherRuns();
     registerGeluTanhGrad();
   }
   if (device === 'wasm' || device === 'cpu') {

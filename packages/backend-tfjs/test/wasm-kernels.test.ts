@@ -1,5 +1,5 @@
 /**
- * The wasm fast paths (Slice by runs, Transpose by runs, Sum over leading axes, from wasm/kernels.wat)
+ * The wasm fast paths (Slice and GatherV2 by runs, Transpose by runs, Sum over leading axes, from wasm/kernels.wat)
  * against tfjs-backend-wasm's own kernels bit for bit, and the committed module against its source.
  */
 import { readFileSync } from 'node:fs';
@@ -134,5 +134,31 @@ describe('Slice', () => {
   ])('%j from %j size %j equals tfjs', (shape, begin, size) => {
     const x = normal(shape);
     expectSameBits(tf.slice(x, begin, size), original('Slice', { x }, { begin, size }));
+  });
+});
+
+describe('GatherV2', () => {
+  const ints = (shape: number[], n: number) => tf.tensor(Array.from({ length: tf.util.sizeFromShape(shape) }, (_, i) => (i * 7 + 3) % n), shape, 'int32');
+  it.each([
+    [[65, 128], [12, 64], 0],
+    [[64, 128], [64], 0],
+    [[30, 4, 5], [3, 2], 1],
+    [[6, 7], [9], 1],
+    [[6, 7], [9], -1],
+    [[8], [2, 3], 0],
+  ])('%j by indices %j along axis %d equals tfjs', (shape, idShape, axis) => {
+    const x = normal(shape);
+    const indices = ints(idShape, shape.at(axis)!);
+    expectSameBits(tf.gather(x, indices, axis), original('GatherV2', { x, indices }, { axis, batchDims: 0 }));
+    const xi = tf.cast(tf.mul(x, 100), 'int32');
+    expect(tf.gather(xi, indices, axis).arraySync()).toEqual(original('GatherV2', { x: xi, indices }, { axis, batchDims: 0 }).arraySync());
+  });
+
+  it('keeps the shape of empty rows (tfjs-backend-wasm 4.22 made [5, 0] by [4] into [1, 1, 4, 0])', () => {
+    expect(tf.gather(tf.zeros([5, 0]), tf.tensor1d([0, 4, 2, 1], 'int32')).shape).toEqual([4, 0]);
+  });
+
+  it('leaves an index out of range to tfjs, which names it', () => {
+    expect(() => tf.gather(normal([4, 3]), tf.tensor1d([1, 4], 'int32'))).toThrow(/index value 4 is not in \[0, 3\]/);
   });
 });
