@@ -33,8 +33,9 @@ export const plainMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.
 
 /**
  * x [N, in] · wᵀ for a weight stored [out, in] (nn.Linear, a tied LM head), on the same fast path. The
- * forward multiplies by a transient wᵀ (not kept for the backward pass: through plainMatMul the tape would
- * keep it, and tfjs holds such temporaries until the backward pass ends, ~1.3 GB for BERT-base). The
+ * forward's transient transposes (see timesTransposedWeight) are not kept for the backward pass: through
+ * plainMatMul the tape would keep them, and tfjs holds such temporaries until the backward pass ends,
+ * ~1.3 GB for BERT-base. The
  * backward pass transposes dY once for both products: dW = dYᵀ·x comes out [out, in], and dX = (wᵀ·dYᵀ)ᵀ.
  * The right operand of a product is what XNNPACK packs, anew for every new tensor, so this form packs
  * activations (dYᵀ [out, N], x [N, in]) rather than the weight: dY·w would pack all of w (and keep that
@@ -43,10 +44,28 @@ export const plainMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.
 export const matMulByTransposedWeight = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
-    value: tf.matMul(x, tf.transpose(w)),
+    value: timesTransposedWeight(x, w),
     gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => transposedWeightGrads(dy, sx!, sw!),
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+/**
+ * x [N, in]·wᵀ for w stored [out, in], in whichever form moves fewer elements. XNNPACK packs the right
+ * operand of every product anew when it is a new tensor (the weights change every step), one element at
+ * a time. x·wᵀ transposes and packs all of w; (w·xᵀ)ᵀ transposes and packs x and transposes the
+ * [out, N] result, which is less when there are few rows: BERT-base's 2 × 128 rows (a step then moves
+ * ~100 M elements fewer), or a masked-LM head over its few labelled rows (w: 30522 × 768 embeddings).
+ * The same dot products, each still summed over `in` in order.
+ */
+function timesTransposedWeight(x: tf.Tensor, w: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+  const [rows, inner] = x.shape as [number, number];
+  const out = w.shape[0]!;
+  if (rows * (2 * inner + out) < 2 * inner * out) {
+    const product = tf.transpose(tf.matMul(w, tf.transpose(x)));
+    return bias ? tf.add(product, bias) : product;
+  }
+  return bias ? tf.fused.matMul({ a: x, b: tf.transpose(w), bias }) : tf.matMul(x, tf.transpose(w));
+}
 
 /** [dX, dW] of x·wᵀ for w stored [out, in] (see matMulByTransposedWeight). */
 function transposedWeightGrads(dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor): tf.Tensor[] {
@@ -65,7 +84,7 @@ function withBias(transposedWeight: boolean): (x: tf.Tensor, w: tf.Tensor, bias:
   return tf.customGrad(((x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
     save([x, w]);
     return {
-      value: tf.fused.matMul({ a: x, b: transposedWeight ? tf.transpose(w) : w, bias }),
+      value: transposedWeight ? timesTransposedWeight(x, w, bias) : tf.fused.matMul({ a: x, b: w, bias }),
       gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [...grads(dy, sx!, sw!), tf.sum(dy, 0)],
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
