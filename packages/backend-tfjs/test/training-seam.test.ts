@@ -103,3 +103,60 @@ describe.each(['cpu', 'wasm'] as const)('engine-side training on tfjs-%s', (devi
     expect(backend.memory().tensors).toBeLessThanOrEqual(tensorsBefore!);
   });
 });
+
+describe('x·wᵀ by a weight larger than the caches on tfjs-wasm', () => {
+  // [8192, 1024]: 8 M elements, what a vocabulary head is (BERT's 30522 × 768); small integers, so every
+  // float32 sum is exact and each form of the product must give exactly the float64 value.
+  const [ROWS, IN, OUT] = [8, 1024, 8192];
+  const small = (i: number) => ((i * 7919) % 5) - 2;
+  const input = hostTensor(Float32Array.from({ length: ROWS * IN }, (_, i) => small(i + 3)), [ROWS, IN]);
+  const want = Array.from({ length: ROWS * OUT }, (_, k) => {
+    const [n, o] = [Math.floor(k / OUT), k % OUT];
+    let sum = 0;
+    for (let j = 0; j < IN; j++) sum += small(n * IN + j + 3) * small(o * IN + j);
+    return sum;
+  });
+  let backend: TfjsBackend;
+  let head: Linear;
+  beforeAll(async () => {
+    backend = await createTfjsBackend({ device: 'wasm' });
+    head = new Linear(IN, OUT, false);
+    head.weight.value.data.set(Float32Array.from({ length: OUT * IN }, (_, i) => small(i)));
+  });
+  afterAll(async () => {
+    backend.release(head, head.parameters());
+    await backend.dispose();
+  });
+  const byMatmul: Program = { owner: {}, key: 'head', build: (ops, v) => ({ y: ops.matmul(v.x!, ops.param(head.weight), false, true) }) };
+
+  it('reads the weight where it lies in inference: exact, and no transposed copy kept', async () => {
+    const { y } = await backend.run(byMatmul, { x: input });
+    expect(Array.from(y!.data)).toEqual(want);
+    const held = backend.memory().tensors;
+    expect(Array.from((await backend.run(byMatmul, { x: input })).y!.data)).toEqual(want);
+    // A cached wᵀ would be one more tensor held between runs (what smaller weights keep).
+    expect(backend.memory().tensors).toBe(held);
+    expect(held).toBe(1);
+  });
+
+  it('gives the same product and gradients while training', async () => {
+    const state = backend.createState();
+    const r = hostTensor(Float32Array.from({ length: ROWS * OUT }, (_, i) => small(i + 1)), [ROWS, OUT]);
+    const loss: Program = {
+      owner: head,
+      key: 'head-loss',
+      gradients: { wrt: [head.weight], into: ['grad.w'] },
+      build: (ops, v) => ({ loss: ops.sum(ops.mul(head.forward(ops, v.x!), v.r!), [0, 1]) }),
+    };
+    const { loss: value } = await backend.run(loss, { x: input, r }, { state });
+    expect(value!.data[0]).toBe(want.reduce((s, y, k) => s + y * r.data[k]!, 0));
+    // dW[o, j] = Σ_n r[n, o]·x[n, j]; a few entries, exactly.
+    const grad = (await state.read('grad.w')).data;
+    for (const [o, j] of [[0, 0], [17, 1023], [8191, 512]] as const) {
+      let sum = 0;
+      for (let n = 0; n < ROWS; n++) sum += r.data[n * OUT + o]! * input.data[n * IN + j]!;
+      expect(grad[o * IN + j], `dW[${o}, ${j}]`).toBe(sum);
+    }
+    state.dispose();
+  });
+});

@@ -5,7 +5,7 @@ import { fromTf, tfOf } from '../tensors.js';
 import type { MaterialisedTransposes } from './index.js';
 import { swapLastAxes } from '../tensors.js';
 import { batchedMatMul } from './batched-matmul.js';
-import { matMulByTransposedWeight, plainMatMul } from './plain-matmul.js';
+import { matMulByTransposedWeight, plainMatMul, streamsWeight, timesWeightStreamed } from './plain-matmul.js';
 
 /** NumPy broadcast of two batch shapes, or null when they do not broadcast. */
 function broadcastShapes(a: readonly number[], b: readonly number[]): number[] | null {
@@ -39,11 +39,14 @@ export function matmul(
   const batchedOnWasm = materialise !== undefined && x.rank > 2 && y.rank > 2 && size(broadcastShapes(x.shape.slice(0, -2), y.shape.slice(0, -2)) ?? []) > 1;
   // x·wᵀ by one weight matrix while recording: a product that transposes the weight once (see plain-matmul.ts).
   const byWeightT = materialise?.recording() === true && transposeB && !transposeA && y.rank === 2 && x.rank >= 2;
-  if (materialise && !batchedOnWasm && !byWeightT && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
+  // x·wᵀ by a weight too large for the caches, in inference: w read once instead of once per four rows.
+  const streamed = materialise?.recording() === false && transposeB && !transposeA && y.rank === 2 && x.rank >= 2 && streamsWeight(size(x.shape.slice(0, -1)), y);
+  if (materialise && !batchedOnWasm && !byWeightT && !streamed && transposeB && y.rank >= 2) [y, transposeB] = [materialise.transposed(y), false];
   if (materialise && !batchedOnWasm && transposeA && x.rank >= 2) [x, transposeA] = [swapLastAxes(x), false];
   // With both transposes materialised, a product whose gradient does the same (see plain-matmul.ts).
   const product = (p: tf.Tensor, q: tf.Tensor, tA: boolean, tB: boolean) => {
     if (byWeightT) return matMulByTransposedWeight(p, q);
+    if (streamed) return timesWeightStreamed(p, q);
     return materialise && !tA && !tB ? plainMatMul(p, q) : tf.matMul(p, q, tA, tB);
   };
   const vectorA = x.rank === 1;
