@@ -71,6 +71,7 @@ def interleaved_runs(forward, step, runs, budget_s, label):
 def main():
     row, folder, batch_file, recipe_json, runs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
     budget = float(sys.argv[6]) if len(sys.argv) > 6 else 45.0
+    warmup_steps = int(sys.argv[7]) if len(sys.argv) > 7 else 3  # train-timing.mjs's WARMUP_STEPS
     recipe = json.loads(recipe_json)
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -107,9 +108,12 @@ def main():
     t0 = time.perf_counter()
     initial_loss = forward()
     first_forward_ms = (time.perf_counter() - t0) * 1000
-    t0 = time.perf_counter()
-    step()
-    first_step_ms = (time.perf_counter() - t0) * 1000
+    warmup_step_ms = []
+    for _ in range(warmup_steps):
+        t0 = time.perf_counter()
+        step()
+        warmup_step_ms.append((time.perf_counter() - t0) * 1000)
+    first_step_ms = warmup_step_ms[0]
     forward_times, step_times = interleaved_runs(forward, step, runs, 2 * budget, row)
     wall = time.perf_counter() - wall0
     own = sum(os.times()[:2]) - own0
@@ -126,6 +130,7 @@ def main():
                 "firstForwardMs": first_forward_ms,
                 "forwardTimes": forward_times,
                 "firstStepMs": first_step_ms,
+                "warmupStepTimes": warmup_step_ms,
                 "stepTimes": step_times,
                 "losses": losses,
                 "maxRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB on Linux

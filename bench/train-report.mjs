@@ -1,5 +1,6 @@
 /** The training benchmark's markdown: one table per row, then the issue's targets as met / NOT met. */
 import { ROWS, tokensPerStep } from './train-rows.mjs';
+import { WARMUP_STEPS } from './train-timing.mjs';
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -98,7 +99,7 @@ export function trainingReport(header, results) {
     ...(notes.length ? [...notes, ''] : []),
     'ms / step: a whole `Trainer.trainStep` (forward, backward, global-norm clipping to 1.0, AdamW with weight decay on',
     'rank ≥ 2 tensors only; gradients and moments stay in the engine, only the loss and norm reach the host), median of',
-    'the timed steps after one warm-up step (first step). PyTorch: zero_grad, forward, loss.backward(), clip_grad_norm_,',
+    `the timed steps after ${WARMUP_STEPS} warm-up steps (the first reported as first step). PyTorch: zero_grad, forward, loss.backward(), clip_grad_norm_,`,
     'AdamW.step(). ms / forward: the loss alone, no gradients (PyTorch under no_grad). training tokens/s: batch × sequence',
     'length ÷ median step. Timed forwards and steps alternate in blocks of 3 (each forward block after one untimed forward,',
     'since the steps replaced the weights), on both sides, so that the machine\'s slow speed changes fall on both alike.',

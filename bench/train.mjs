@@ -20,6 +20,7 @@ import { waitForIdle } from './machine.mjs';
 import { PYTHON, runJsonProcess, torchUnavailable, versionOf } from './processes.mjs';
 import { trainingReport } from './train-report.mjs';
 import { ROWS, batchFile, countTargets, writeBatch } from './train-rows.mjs';
+import { WARMUP_STEPS } from './train-timing.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const { values: args } = parseArgs({
@@ -54,7 +55,7 @@ function measure(engine, rowKey) {
   const row = ROWS[rowKey];
   const counts = [args.runs, args.budget];
   if (engine === 'pytorch') {
-    const argv = [here('./torch_train.py'), rowKey, CHECKPOINTS[row.checkpoint].dir, batchFile(rowKey), JSON.stringify(row.recipe), ...counts];
+    const argv = [here('./torch_train.py'), rowKey, CHECKPOINTS[row.checkpoint].dir, batchFile(rowKey), JSON.stringify(row.recipe), ...counts, String(WARMUP_STEPS)];
     return runJsonProcess(PYTHON, argv, { cwd: here('.') });
   }
   if (BROWSER_ENGINES[engine]) return runJsonProcess(process.execPath, [here('./train-browser.mjs'), BROWSER_ENGINES[engine], rowKey, ...counts]);
@@ -85,7 +86,7 @@ const startLoad = os.loadavg()[0];
 const header = [
   `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; load average at start ${startLoad.toFixed(2)}`,
   `Node ${process.version}; tfjs ${versionOf('@tensorflow/tfjs-core')}; ${new Date().toISOString().slice(0, 16)} UTC`,
-  `Each engine: 1 warm-up forward (it uploads weights) and 1 warm-up step, then up to ${args.runs} timed forwards and ${args.runs} timed steps in alternating blocks of 3, stopping after ${2 * args.budget} s of timed runs.`,
+  `Each engine: 1 warm-up forward (it uploads weights) and ${WARMUP_STEPS} warm-up steps, then up to ${args.runs} timed forwards and ${args.runs} timed steps in alternating blocks of 3, stopping after ${2 * args.budget} s of timed runs.`,
   ...batchLines,
 ];
 if (startLoad > 0.5 * os.availableParallelism()) {
