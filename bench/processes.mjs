@@ -20,11 +20,12 @@ export function torchUnavailable() {
 }
 
 /**
- * The PyTorch peers run on one core, as attn.js's engines do. torch.set_num_threads(1) does not reach the
- * BLAS library's own thread pool: Debian's OpenBLAS started one thread per core, and the "1 thread" nanoGPT
- * training step kept 1.98 cores busy (69–83 ms; 83–85 ms on one core, the 82.5 ms issue 9 quotes).
+ * The environment that keeps a PyTorch peer on one core, for comparisons with single-threaded engines (the
+ * training bench: tfjs runs on one thread). torch.set_num_threads(1) does not reach the BLAS library's own
+ * thread pool: Debian's OpenBLAS starts one thread per core, and the "1 thread" nanoGPT training step kept
+ * 1.98 cores busy (69–83 ms; 83–85 ms on one core, the 82.5 ms issue 9 quotes).
  */
-const ONE_CORE = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+export const ONE_CORE_ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 /**
  * Runs one measurement process; resolves to its last stdout line parsed as JSON, or `{ error }` with the
@@ -32,8 +33,7 @@ const ONE_CORE = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THRE
  */
 export function runJsonProcess(command, argv, options = {}) {
   return new Promise((resolve) => {
-    const env = command === PYTHON ? { ...process.env, ...ONE_CORE, ...options.env } : options.env;
-    const child = spawn(command, argv, { ...options, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, argv, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CACHE, CHECKPOINTS } from './checkpoints.mjs';
 import { waitForIdle } from './machine.mjs';
-import { PYTHON, runJsonProcess, torchUnavailable, versionOf } from './processes.mjs';
+import { ONE_CORE_ENV, PYTHON, runJsonProcess, torchUnavailable, versionOf } from './processes.mjs';
 import { trainingReport } from './train-report.mjs';
 import { ROWS, batchFile, countTargets, writeBatch } from './train-rows.mjs';
 import { WARMUP_STEPS } from './train-timing.mjs';
@@ -56,7 +56,7 @@ function measure(engine, rowKey) {
   const counts = [args.runs, args.budget];
   if (engine === 'pytorch') {
     const argv = [here('./torch_train.py'), rowKey, CHECKPOINTS[row.checkpoint].dir, batchFile(rowKey), JSON.stringify(row.recipe), ...counts, String(WARMUP_STEPS)];
-    return runJsonProcess(PYTHON, argv, { cwd: here('.') });
+    return runJsonProcess(PYTHON, argv, { cwd: here('.'), env: ONE_CORE_ENV });
   }
   if (BROWSER_ENGINES[engine]) return runJsonProcess(process.execPath, [here('./train-browser.mjs'), BROWSER_ENGINES[engine], rowKey, ...counts]);
   return runJsonProcess(process.execPath, [here('./train-worker.mjs'), engine, rowKey, ...counts]);
