@@ -68,9 +68,13 @@ function rowTable(rowKey, results, notes) {
 function targets(results) {
   const verdict = (ok) => (ok ? 'met' : 'NOT met');
   const lines = ['Targets:'];
-  for (const r of results.filter((x) => !x.error && !x.skipped && x.engine !== 'pytorch')) {
+  const ok = (x) => !x.error && !x.skipped;
+  for (const r of results.filter((x) => ok(x) && x.engine !== 'pytorch')) {
     const ratio = stepOverForward(r);
-    lines.push(`- ${r.row}, ${r.engine}: step ≤ 3× forward: ${ratio.toFixed(2)}× — ${verdict(ratio <= 3)}`);
+    // PyTorch's own ratio on the same row and machine, for scale: a step multiplies 3× a forward's FLOPs.
+    const torch = results.find((x) => ok(x) && x.row === r.row && x.engine === 'pytorch');
+    const peer = torch ? ` (PyTorch's own: ${stepOverForward(torch).toFixed(2)}×)` : '';
+    lines.push(`- ${r.row}, ${r.engine}: step ≤ 3× forward: ${ratio.toFixed(2)}× — ${verdict(ratio <= 3)}${peer}`);
   }
   for (const rowKey of Object.keys(ROWS)) {
     const find = (engine) => results.find((x) => x.row === rowKey && x.engine === engine && !x.error && !x.skipped);
