@@ -5,6 +5,7 @@ import { registerWebglAdamW } from './kernels/adamw-webgl.js';
 import { registerWebgpuAdamW } from './kernels/adamw-webgpu.js';
 import { registerSumOfSquares } from './kernels/sum-of-squares.js';
 import { shareIdentityData } from './wasm/identity.js';
+import { registerBatchedMatMul } from './wasm/batched-matmul.js';
 import { gatherRuns } from './wasm/gather.js';
 import { registerGeluTanhGrad } from './wasm/gelu-grad.js';
 import { sliceFromHeap } from './wasm/slice.js';
@@ -104,6 +105,7 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
     transposeByRuns();
     sumLeadingAxes();
     gatherRuns();
+    registerBatchedMatMul(backend as never);
     registerGeluTanhGrad();
   }
   if (device === 'wasm' || device === 'cpu') {

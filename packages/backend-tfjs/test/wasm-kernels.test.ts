@@ -1,6 +1,7 @@
 /**
- * The wasm fast paths (Slice and GatherV2 by runs, Transpose by runs, Sum over leading axes, from wasm/kernels.wat)
- * against tfjs-backend-wasm's own kernels bit for bit, and the committed module against its source.
+ * The wasm fast paths (Slice and GatherV2 by runs, Transpose by runs, Sum over leading axes, batched
+ * products, from wasm/kernels.wat) against tfjs-backend-wasm's own kernels bit for bit, and the committed
+ * module against its source.
  */
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsBackend } from '../dist/index.js';
 import { compiledSource, OUTPUT } from '../scripts/build-wasm.mjs';
 import { geluTanhGrad } from '../src/wasm/gelu-grad.js';
+import { simdBatchedMatMul } from '../src/wasm/batched-matmul.js';
 import { simdKernels } from '../src/wasm/simd-kernels.js';
 import { groupSwap } from '../src/wasm/transpose.js';
 
@@ -160,5 +162,27 @@ describe('GatherV2', () => {
 
   it('leaves an index out of range to tfjs, which names it', () => {
     expect(() => tf.gather(normal([4, 3]), tf.tensor1d([1, 4], 'int32'))).toThrow(/index value 4 is not in \[0, 3\]/);
+  });
+});
+
+describe('batched products (attention)', () => {
+  // Small integers: every sum is exact in float32, so each form must equal tfjs's matMul exactly.
+  const ints = (shape: number[], salt: number) => tf.tensor(Array.from({ length: tf.util.sizeFromShape(shape) }, (_, i) => ((i * 7 + salt) % 9) - 4), shape);
+  it.each([
+    [[48, 64, 32], [48, 32, 64], false, false],
+    [[48, 64, 64], [48, 64, 32], false, false],
+    [[48, 64, 64], [48, 64, 32], true, false],
+    [[48, 64, 32], [48, 64, 32], false, true],
+    [[2, 5, 3], [2, 3, 16], false, false],
+    [[3, 4, 7], [3, 4, 32], true, false],
+  ])('%j · %j (transposeA %s, transposeB %s) is one SIMD kernel equal to tfjs', (aShape, bShape, tA, tB) => {
+    const [a, b] = [ints(aShape, 1), ints(bShape, 5)];
+    const got = simdBatchedMatMul(a as tf.Tensor3D, (tB ? tf.transpose(b, [0, 2, 1]) : b) as tf.Tensor3D, tA);
+    expect(got, 'the kernel ran').toBeDefined();
+    expect(got!.arraySync()).toEqual(tf.matMul(a, b, tA, tB).arraySync());
+  });
+
+  it('is not used where columns are not a multiple of 16', () => {
+    expect(simdBatchedMatMul(ints([2, 3, 4], 1) as tf.Tensor3D, ints([2, 4, 12], 2) as tf.Tensor3D, false)).toBeUndefined();
   });
 });

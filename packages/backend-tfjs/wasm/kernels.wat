@@ -260,4 +260,65 @@
               (local.get $ss))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $tail))))
+
+  ;; out[p][i][j] = Σ_t A(p, i, t)·B[p][t][j] for `batch` products of [m, k]·[k, n] with n a multiple of 16,
+  ;; B stored [k, n] and A(p, i, t) at a + 4·(p·m·k + i·rs + t·cs): rs, cs = k, 1 for A stored [m, k] and
+  ;; 1, m for A stored [k, m], so a transposed A is read where it lies. Each output sums over t in order,
+  ;; 16 columns at a time (four vectors), from 0: attention's small products in one pass each.
+  (func (export "batched_matmul") (param $a i32) (param $b i32) (param $out i32) (param $batch i32)
+    (param $m i32) (param $k i32) (param $n i32) (param $rs i32) (param $cs i32)
+    (local $p i32) (local $i i32) (local $j i32) (local $t i32)
+    (local $aMat i32) (local $bMat i32) (local $aRow i32) (local $aPtr i32) (local $bPtr i32)
+    (local $rowBytes i32) (local $rsBytes i32) (local $csBytes i32)
+    (local $s v128) (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local.set $rowBytes (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $rsBytes (i32.shl (local.get $rs) (i32.const 2)))
+    (local.set $csBytes (i32.shl (local.get $cs) (i32.const 2)))
+    (local.set $aMat (local.get $a))
+    (local.set $bMat (local.get $b))
+    (block $p_done
+      (loop $p_loop
+        (br_if $p_done (i32.ge_u (local.get $p) (local.get $batch)))
+        (local.set $aRow (local.get $aMat))
+        (local.set $i (i32.const 0))
+        (block $i_done
+          (loop $i_loop
+            (br_if $i_done (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $j (i32.const 0))
+            (block $j_done
+              (loop $j_loop
+                (br_if $j_done (i32.ge_u (local.get $j) (local.get $rowBytes)))
+                (local.set $c0 (v128.const i32x4 0 0 0 0))
+                (local.set $c1 (v128.const i32x4 0 0 0 0))
+                (local.set $c2 (v128.const i32x4 0 0 0 0))
+                (local.set $c3 (v128.const i32x4 0 0 0 0))
+                (local.set $aPtr (local.get $aRow))
+                (local.set $bPtr (i32.add (local.get $bMat) (local.get $j)))
+                (local.set $t (i32.const 0))
+                (block $t_done
+                  (loop $t_loop
+                    (br_if $t_done (i32.ge_u (local.get $t) (local.get $k)))
+                    (local.set $s (f32x4.splat (f32.load (local.get $aPtr))))
+                    (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $s) (v128.load (local.get $bPtr)))))
+                    (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $s) (v128.load offset=16 (local.get $bPtr)))))
+                    (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $s) (v128.load offset=32 (local.get $bPtr)))))
+                    (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $s) (v128.load offset=48 (local.get $bPtr)))))
+                    (local.set $aPtr (i32.add (local.get $aPtr) (local.get $csBytes)))
+                    (local.set $bPtr (i32.add (local.get $bPtr) (local.get $rowBytes)))
+                    (local.set $t (i32.add (local.get $t) (i32.const 1)))
+                    (br $t_loop)))
+                (v128.store (local.get $out) (local.get $c0))
+                (v128.store offset=16 (local.get $out) (local.get $c1))
+                (v128.store offset=32 (local.get $out) (local.get $c2))
+                (v128.store offset=48 (local.get $out) (local.get $c3))
+                (local.set $out (i32.add (local.get $out) (i32.const 64)))
+                (local.set $j (i32.add (local.get $j) (i32.const 64)))
+                (br $j_loop)))
+            (local.set $aRow (i32.add (local.get $aRow) (local.get $rsBytes)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $i_loop)))
+        (local.set $aMat (i32.add (local.get $aMat) (i32.shl (i32.mul (local.get $m) (local.get $k)) (i32.const 2))))
+        (local.set $bMat (i32.add (local.get $bMat) (i32.mul (local.get $k) (local.get $rowBytes))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $p_loop))))
 )

@@ -19,6 +19,11 @@ export interface SimdKernels {
   sum_squares(x: number, n: number): number;
   /** out = dy·((x·(s·(1 − s)))·(x²·c1 + c2) + s) over n float32 elements (the tanh-form GELU's gradient). */
   gelu_tanh_grad(x: number, s: number, dy: number, out: number, n: number, c1: number, c2: number): void;
+  /**
+   * out [batch, m, n] = A·B per matrix, B [batch, k, n] with n a multiple of 16, A's element (i, t) of matrix
+   * p at element p·m·k + i·rs + t·cs (a stored [m, k]: rs = k, cs = 1; stored [k, m] and transposed: 1, m).
+   */
+  batched_matmul(a: number, b: number, out: number, batch: number, m: number, k: number, n: number, rs: number, cs: number): void;
 }
 
 interface EmscriptenModule {
