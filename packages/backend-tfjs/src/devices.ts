@@ -6,6 +6,7 @@ import { registerWebgpuAdamW } from './kernels/adamw-webgpu.js';
 import { registerSumOfSquares } from './kernels/sum-of-squares.js';
 import { shareIdentityData } from './wasm/identity.js';
 import { registerBatchedMatMul } from './wasm/batched-matmul.js';
+import type { WasmBackend } from './wasm/override.js';
 import { gatherRuns } from './wasm/gather.js';
 import { registerGeluTanhGrad } from './wasm/gelu-grad.js';
 import { sliceFromHeap } from './wasm/slice.js';
@@ -105,7 +106,7 @@ async function load(device: TfjsDevice, wasmPaths: WasmPaths | undefined): Promi
     transposeByRuns();
     sumLeadingAxes();
     gatherRuns();
-    registerBatchedMatMul(backend as never);
+    registerBatchedMatMul(backend as unknown as WasmBackend);
     registerGeluTanhGrad();
   }
   if (device === 'wasm' || device === 'cpu') {

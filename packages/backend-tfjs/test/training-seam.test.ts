@@ -120,7 +120,7 @@ describe('x·wᵀ by a weight larger than the caches on tfjs-wasm', () => {
   let head: Linear;
   beforeAll(async () => {
     backend = await createTfjsBackend({ device: 'wasm' });
-    head = new Linear(IN, OUT, false);
+    head = new Linear(IN, OUT, { bias: false });
     head.weight.value.data.set(Float32Array.from({ length: OUT * IN }, (_, i) => small(i)));
   });
   afterAll(async () => {
@@ -128,12 +128,16 @@ describe('x·wᵀ by a weight larger than the caches on tfjs-wasm', () => {
     await backend.dispose();
   });
   const byMatmul: Program = { owner: {}, key: 'head', build: (ops, v) => ({ y: ops.matmul(v.x!, ops.param(head.weight), false, true) }) };
+  const byLinear: Program = { owner: {}, key: 'head-linear', build: (ops, v) => ({ y: head.forward(ops, v.x!) }) };
 
-  it('reads the weight where it lies in inference: exact, and no transposed copy kept', async () => {
-    const { y } = await backend.run(byMatmul, { x: input });
+  it.each([
+    ['ops.matmul', () => byMatmul],
+    ['a Linear layer', () => byLinear],
+  ])('reads the weight where it lies in inference through %s: exact, and no transposed copy kept', async (_how, program) => {
+    const { y } = await backend.run(program(), { x: input });
     expect(Array.from(y!.data)).toEqual(want);
     const held = backend.memory().tensors;
-    expect(Array.from((await backend.run(byMatmul, { x: input })).y!.data)).toEqual(want);
+    expect(Array.from((await backend.run(program(), { x: input })).y!.data)).toEqual(want);
     // A cached wᵀ would be one more tensor held between runs (what smaller weights keep).
     expect(backend.memory().tensors).toBe(held);
     expect(held).toBe(1);

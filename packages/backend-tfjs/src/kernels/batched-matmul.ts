@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { simdBatchedMatMul, simdBatchedMatMulFor } from '../wasm/batched-matmul.js';
 
 /**
- * Batched matmul for tfjs-backend-wasm as one depthwise convolution. Its BatchMatMul kernel runs every
- * batch of more than one matrix through a scalar loop (attention's [48, 64, 32]·[48, 32, 64] takes 2–4×
- * as long as this), while DepthwiseConv2dNative runs on XNNPACK: with the batch as channels, a 1 × k
- * filter and a channel multiplier of n, channel c's output is exactly A[c]·B[c]:
+ * Batched matmul for tfjs-backend-wasm, whose BatchMatMul kernel runs every batch of more than one matrix
+ * through a scalar loop: the SIMD module's kernel where it runs (see batchProduct), else one depthwise
+ * convolution (attention's [48, 64, 32]·[48, 32, 64] took tfjs 2–4× as long as this), which runs on
+ * XNNPACK: with the batch as channels, a 1 × k filter and a channel multiplier of n, channel c's output is
+ * exactly A[c]·B[c]:
  *
  *   input [1, m, k, batch] (NHWC), filter [1, k, batch, n] → out[0, i, 0, c·n + j] = Σ_t A[c][i, t]·B[c][t, j]
  *

@@ -5,6 +5,8 @@ import { fromTf, tfOf } from '../tensors.js';
 import { geluTanhGrad } from '../wasm/gelu-grad.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+/** The tanh form's gradient slope, 2√(2/π)·(1 + 3·0.044715·x²), as x²·SLOPE_X2 + SLOPE_1. */
+const [SLOPE_X2, SLOPE_1] = [3 * 0.044715 * 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI];
 
 /**
  * 0.5·x·(1 + erf(x/√2)) with its derivative in closed form, 0.5·(1 + erf(x/√2)) + x·exp(−x²/2)/√(2π):
@@ -47,9 +49,9 @@ const tanhGelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   return {
     value: tf.mul(x, s),
     gradFunc: (dy: tf.Tensor, [sx, ss]: tf.Tensor[]) => {
-      const fused = geluTanhGrad(dy, sx!, ss!, 3 * 0.044715 * 2 * SQRT_2_OVER_PI, 2 * SQRT_2_OVER_PI);
+      const fused = geluTanhGrad(dy, sx!, ss!, SLOPE_X2, SLOPE_1);
       if (fused) return fused;
-      const slope = tf.add(tf.mul(tf.square(sx!), 3 * 0.044715 * 2 * SQRT_2_OVER_PI), 2 * SQRT_2_OVER_PI);
+      const slope = tf.add(tf.mul(tf.square(sx!), SLOPE_X2), SLOPE_1);
       const sigmoidSlope = tf.mul(ss!, tf.sub(1, ss!));
       return tf.mul(dy, tf.add(tf.mul(tf.mul(sx!, sigmoidSlope), slope), ss!));
     },

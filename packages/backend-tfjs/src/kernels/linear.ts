@@ -3,7 +3,7 @@ import { ShapeMismatchError } from '@attnjs/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { fromTf, tfOf } from '../tensors.js';
 import type { MaterialisedTransposes } from './index.js';
-import { recordedLinear } from './plain-matmul.js';
+import { recordedLinear, streamsWeight, timesWeightStreamed } from './plain-matmul.js';
 
 /**
  * x [..., in] → [..., out] as one 2-D matmul, fused with the bias where that is correct (while recording
@@ -26,11 +26,15 @@ export function linear(
   }
   const rows = tf.reshape(input, [-1, inFeatures]); // (B·T, in)
   const recording = materialise?.recording() === true;
-  const wT = transposeB && !recording ? materialise?.transposed(w) : undefined; // [in, out]
+  // A weight too large for the caches, in inference: read once as the left operand (see plain-matmul.ts).
+  const streamed = materialise !== undefined && !recording && transposeB && streamsWeight(rows.shape[0]!, w);
+  const wT = transposeB && !recording && !streamed ? materialise?.transposed(w) : undefined; // [in, out]
   let y: tf.Tensor; // (B·T, out)
   if (recording) {
     // tfjs's fused matmul gradient multiplies by transposed operands: the slow path on wasm.
     y = recordedLinear(rows, w, bias && tfOf(bias), transposeB);
+  } else if (streamed) {
+    y = timesWeightStreamed(rows, w, bias && tfOf(bias));
   } else if (!transposeB || wT) {
     y = tf.fused.matMul({ a: rows, b: wT ?? w, bias: bias && tfOf(bias) });
   } else {

@@ -35,8 +35,8 @@ export const plainMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.
  * x [N, in] · wᵀ for a weight stored [out, in] (nn.Linear, a tied LM head), on the same fast path. The
  * forward's transient transposes (see timesTransposedWeight) are not kept for the backward pass: through
  * plainMatMul the tape would keep them, and tfjs holds such temporaries until the backward pass ends,
- * ~1.3 GB for BERT-base. The
- * backward pass transposes dY once for both products: dW = dYᵀ·x comes out [out, in], and dX = (wᵀ·dYᵀ)ᵀ.
+ * ~1.3 GB for BERT-base. The backward pass transposes dY once for both products: dW = dYᵀ·x comes out
+ * [out, in], and dX = (wᵀ·dYᵀ)ᵀ.
  * The right operand of a product is what XNNPACK packs, anew for every new tensor, so this form packs
  * activations (dYᵀ [out, N], x [N, in]) rather than the weight: dY·w would pack all of w (and keep that
  * packed copy while w lives, ~0.4 GB for BERT-base), a pass over every weight more per step.
@@ -88,8 +88,8 @@ function transposedWeightGrads(dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor): tf.Te
 
 /**
  * x·w + bias as one fused kernel (the bias added in the product's epilogue, as inference does), with the
- * gradients of the unbiased product's fast path: d bias is dY summed over rows. Saves a pass over the output and a
- * kernel per layer while training.
+ * gradients of the unbiased product's fast path: d bias is dY summed over rows. Saves a pass over the
+ * output and a kernel per layer while training.
  */
 function withBias(transposedWeight: boolean): (x: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) => tf.Tensor {
   const grads = (dy: tf.Tensor, x: tf.Tensor, w: tf.Tensor) =>
